@@ -1,0 +1,42 @@
+# Two commands set everything up: `make run` (execute the course) and `make test` (the test suite).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lab site readme lint fix clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+## Execute every notebook with papermill (profile from DLCOURSE_PROFILE, else by hardware).
+run: $(STAMP)
+	$(PY) -m dlcourse.nb run --profile $${DLCOURSE_PROFILE:-auto}
+
+## The whole test suite: unit tests, notebook hygiene, workflows, notebooks under nbval.
+test: $(STAMP)
+	DLCOURSE_PROFILE=$${DLCOURSE_PROFILE:-smoke} $(PY) -m pytest
+
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[lab]"
+	$(VENV)/bin/jupyter lab notebooks/
+
+site: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[site]"
+	$(PY) -m dlcourse.nb site
+
+## Regenerate the README chapter table from build/summary-*.json.
+readme: $(STAMP)
+	$(PY) -m dlcourse.nb readme
+
+lint: $(STAMP)
+	$(PY) -m ruff check dlcourse tests benchmarks
+
+fix: $(STAMP)
+	$(PY) -m dlcourse.nb fix
+
+clean:
+	rm -rf build .pytest_cache

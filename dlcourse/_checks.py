@@ -1,0 +1,31 @@
+"""Argument checks shared by the public functions: each error names the value and what is allowed."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+
+def one_of(name: str, value, allowed: Iterable):
+    allowed = tuple(allowed)
+    if value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name}={value!r} is not allowed; choose one of {choices}")
+    return value
+
+
+def positive_int(name: str, value, *, allow_none: bool = False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        kind = "a positive integer or None" if allow_none else "a positive integer"
+        raise TypeError(f"{name}={value!r} must be {kind}")
+    if value <= 0:
+        raise ValueError(f"{name}={value!r} must be a positive integer")
+    return int(value)
+
+
+def real_number(name: str, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}={value!r} must be a real number")
+    return float(value)

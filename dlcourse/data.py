@@ -1,0 +1,162 @@
+"""TensorFlow Datasets loaders: batched, prefetched ``tf.data`` pipelines sized by the profile.
+
+Offline use: point ``TFDS_DATA_DIR`` at a folder that TFDS has prepared. A dataset that is not
+there and may not be downloaded fails at once with ``DataUnavailableError``, never a hang.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dlcourse import _checks, profiles
+
+DEFAULT_DATA_DIR = "~/tensorflow_datasets"
+OFFLINE_ENV_VAR = "DLCOURSE_OFFLINE"
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    kind: str                       # "image" or "text"
+    class_names: tuple[str, ...]
+    shape: tuple[int, ...] = ()     # per example, after normalisation
+
+
+DATASETS = {
+    "mnist": DatasetSpec("mnist", "image", tuple(str(d) for d in range(10)), (28, 28, 1)),
+    "fashion_mnist": DatasetSpec("fashion_mnist", "image", (
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"), (28, 28, 1)),
+    "cifar10": DatasetSpec("cifar10", "image", (
+        "airplane", "automobile", "bird", "cat", "deer",
+        "dog", "frog", "horse", "ship", "truck"), (32, 32, 3)),
+    "imdb_reviews": DatasetSpec("imdb_reviews", "text", ("negative", "positive")),
+}
+SPLITS = ("train", "test")
+_SPLIT_RE = re.compile(r"^(train|test)(\[[0-9:%\-]*\])?$")
+
+
+class DataUnavailableError(RuntimeError):
+    """The dataset is neither prepared locally nor allowed to be downloaded."""
+
+
+def spec(name: str) -> DatasetSpec:
+    """The course's description of dataset ``name`` (classes, example shape)."""
+    return DATASETS[_checks.one_of("name", name, DATASETS)]
+
+
+def data_dir() -> Path:
+    """Where TFDS reads prepared datasets: ``TFDS_DATA_DIR``, else ``~/tensorflow_datasets``."""
+    return Path(os.environ.get("TFDS_DATA_DIR") or DEFAULT_DATA_DIR).expanduser()
+
+
+def is_prepared(name: str, directory: Path | None = None) -> bool:
+    """True when TFDS has prepared ``name`` under ``directory`` (a ``dataset_info.json`` exists)."""
+    spec(name)
+    root = (directory or data_dir()) / name
+    return root.is_dir() and any(root.glob("**/dataset_info.json"))
+
+
+def download_allowed() -> bool:
+    """False when ``DLCOURSE_OFFLINE`` is set to a true value (tests and offline CI set it)."""
+    return os.environ.get(OFFLINE_ENV_VAR, "").strip().lower() not in ("1", "true", "yes")
+
+
+def _unavailable_message(name: str, directory: Path) -> str:
+    return (f"Dataset {name!r} is not prepared in {directory} and downloading is switched off "
+            f"({OFFLINE_ENV_VAR} is set). Set TFDS_DATA_DIR to a folder where TFDS has prepared "
+            f"{name!r}, or run once with network access: "
+            f"python -c \"import tensorflow_datasets as tfds; tfds.load('{name}')\"")
+
+
+def _check_split(split: str) -> str:
+    if not isinstance(split, str) or not _SPLIT_RE.match(split):
+        raise ValueError(f"split={split!r} is not allowed; use 'train' or 'test', optionally "
+                         "sliced as TFDS does ('train[:90%]', 'train[50000:]')")
+    return split
+
+
+def raw(name: str, split: str = "train"):
+    """The TFDS ``(example, label)`` dataset, unbatched and not normalised."""
+    spec(name)
+    _check_split(split)
+    directory = data_dir()
+    prepared = is_prepared(name, directory)
+    if not prepared and not download_allowed():
+        raise DataUnavailableError(_unavailable_message(name, directory))
+    import tensorflow_datasets as tfds
+
+    try:
+        return tfds.load(name, split=split, as_supervised=True, data_dir=str(directory),
+                         download=not prepared, shuffle_files=False)
+    except Exception as error:  # TFDS raises many kinds; the learner needs to know which dataset
+        if prepared:
+            raise
+        raise DataUnavailableError(
+            f"Could not download {name!r} into {directory}: {error}. "
+            "Set TFDS_DATA_DIR to a folder where TFDS has prepared it.") from error
+
+
+def normalise(image, label):
+    """uint8 pixels in [0, 255] → float32 in [0, 1]; labels stay integers."""
+    import tensorflow as tf
+
+    return tf.cast(image, tf.float32) / 255.0, label
+
+
+def default_examples(split: str, profile: str | None = None) -> int | None:
+    """How many examples a profile takes from ``split`` (None: the whole split)."""
+    sizes = profiles.DEFAULTS[profile or profiles.active()]
+    base = _check_split(split).split("[")[0]
+    return sizes["train_examples"] if base == "train" else sizes["test_examples"]
+
+
+def load(name: str, split: str = "train", *, examples: int | None | str = "profile",
+         batch_size: int = 128, shuffle: bool | None = None, seed: int = 0, cache: bool = True):
+    """A batched, prefetched ``tf.data`` pipeline of ``(x, y)``.
+
+    Images become float32 in [0, 1] with a channel axis; IMDB yields ``(text, label)``.
+    ``examples="profile"`` takes the active profile's default count (all of a split except in
+    smoke); pass an int to take that many, or None for the whole split. ``shuffle`` defaults to
+    True on train splits.
+    """
+    import tensorflow as tf
+
+    if examples == "profile":
+        examples = default_examples(split)
+    _checks.positive_int("examples", examples, allow_none=True)
+    _checks.positive_int("batch_size", batch_size)
+    kind = spec(name).kind
+    ds = raw(name, split)
+    if examples is not None:
+        ds = ds.take(examples)
+    if kind == "image":
+        ds = ds.map(normalise, num_parallel_calls=tf.data.AUTOTUNE)
+    if cache:
+        ds = ds.cache()
+    if shuffle is None:
+        shuffle = split.startswith("train")
+    if shuffle:
+        ds = ds.shuffle(min(examples or 10_000, 10_000), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def load_arrays(name: str, split: str = "train", *, examples: int | None = None):
+    """``(x, y)`` NumPy arrays as stored (uint8 images / UTF-8 texts, int labels), for exports."""
+    import numpy as np
+    import tensorflow_datasets as tfds
+
+    _checks.positive_int("examples", examples, allow_none=True)
+    ds = raw(name, split)
+    if examples is not None:
+        ds = ds.take(examples)
+    xs, ys = [], []
+    for x, y in tfds.as_numpy(ds):
+        xs.append(x)
+        ys.append(y)
+    if not xs:
+        raise ValueError(f"split={split!r} of {name!r} holds no examples")
+    return np.stack(xs), np.asarray(ys)

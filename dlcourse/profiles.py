@@ -1,0 +1,71 @@
+"""Profiles size every notebook: ``smoke`` (CI), ``laptop`` (a 2-core CPU), ``full`` (GPU/TPU).
+
+All sizes live in the two tables below, so a notebook never carries ``if PROFILE == ...``.
+``sizes(chapter)`` merges a chapter's overrides over the profile's defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from types import MappingProxyType, SimpleNamespace
+
+from dlcourse import _checks
+
+PROFILES = ("smoke", "laptop", "full")
+CHOICES = PROFILES + ("auto",)
+ENV_VAR = "DLCOURSE_PROFILE"
+
+# Defaults every chapter starts from. None means "the whole split".
+DEFAULTS = MappingProxyType({
+    "smoke": {"train_examples": 2_000, "test_examples": 1_000, "epochs": 1, "batch_size": 128},
+    "laptop": {"train_examples": None, "test_examples": None, "epochs": 5, "batch_size": 128},
+    "full": {"train_examples": None, "test_examples": None, "epochs": 15, "batch_size": 128},
+})
+
+# Per-chapter overrides, keyed by the notebook's slug (the file name without "NN_").
+CHAPTERS: dict[str, dict[str, dict]] = {
+    "setup": {},
+    "tensorflow_fundamentals": {
+        "smoke": {"graph_steps": 50},
+        "laptop": {"graph_steps": 300},
+        "full": {"graph_steps": 1000},
+    },
+}
+
+_active: str | None = None
+
+
+def resolve(profile: str = "auto") -> str:
+    """Turn ``auto`` into a concrete profile: ``DLCOURSE_PROFILE``, else by hardware."""
+    _checks.one_of("profile", profile, CHOICES)
+    if profile != "auto":
+        return profile
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        return _checks.one_of(ENV_VAR, from_env, PROFILES)
+    from dlcourse import devices
+
+    return "full" if devices.accelerator() != "CPU" else "laptop"
+
+
+def activate(profile: str) -> str:
+    """Make ``profile`` (resolved) the active one for sizes and outcome targets."""
+    global _active
+    _active = resolve(profile)
+    return _active
+
+
+def active() -> str:
+    """The active profile: the one set by ``setup``/``activate``, else ``resolve("auto")``."""
+    return _active if _active is not None else resolve("auto")
+
+
+def sizes(chapter: str, profile: str | None = None) -> SimpleNamespace:
+    """The sizes a chapter uses in ``profile`` (default: the active one), as attributes."""
+    if chapter not in CHAPTERS:
+        known = ", ".join(sorted(CHAPTERS))
+        raise ValueError(f"chapter={chapter!r} has no sizes; known chapters: {known}")
+    name = active() if profile is None else resolve(profile)
+    merged = dict(DEFAULTS[name])
+    merged.update(CHAPTERS[chapter].get(name, {}))
+    return SimpleNamespace(profile=name, **merged)
