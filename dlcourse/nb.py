@@ -355,7 +355,7 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
     parser.add_argument("--profile", default="auto", help="smoke, laptop, full or auto")
     parser.add_argument("--build", default=str(BUILD), help="output folder (default: build/)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     if args.command == "check":
         bad = 0
         for path in notebooks(args.notebooks):

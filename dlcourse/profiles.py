@@ -30,6 +30,11 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         "laptop": {"graph_steps": 300},
         "full": {"graph_steps": 1000},
     },
+    # Chapters 02-05: each helper tunes only its own entry.
+    "training_math": {},
+    "feedforward": {},
+    "cnn": {},
+    "rnn": {},
 }
 
 _active: str | None = None
