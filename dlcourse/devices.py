@@ -54,7 +54,7 @@ def describe() -> str:
 
 
 def strategy(kind: str | None = None):
-    """A ``tf.distribute`` strategy: TPUStrategy on a TPU VM, Mirrored on several GPUs, else default.
+    """A ``tf.distribute`` strategy: TPU on a TPU VM, Mirrored on several GPUs, else default.
 
     ``kind`` overrides detection (``"TPU"``, ``"GPU"``, ``"CPU"``); tests use it.
     """

@@ -60,9 +60,10 @@ def badges(path: Path) -> str:
     github = REPO_URL.removeprefix("https://github.com/")
     colab = f"https://colab.research.google.com/github/{github}/blob/{REPO_BRANCH}/{relative}"
     source = f"{REPO_URL}/blob/{REPO_BRANCH}/{relative}"
-    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) "
-            f"[![View source on GitHub](https://img.shields.io/badge/source-GitHub-black?logo=github)]"
-            f"({source})")
+    colab_badge = "https://colab.research.google.com/assets/colab-badge.svg"
+    source_badge = "https://img.shields.io/badge/source-GitHub-black?logo=github"
+    return (f"[![Open In Colab]({colab_badge})]({colab}) "
+            f"[![View source on GitHub]({source_badge})]({source})")
 
 
 def _read(path: Path):
@@ -291,7 +292,8 @@ def chapter_table(build: Path = BUILD) -> str:
     for profile in profiles.PROFILES:
         file = build / f"summary-{profile}.json"
         if file.exists():
-            by_profile[profile] = {e["notebook"]: e for e in json.loads(file.read_text())["chapters"]}
+            chapters = json.loads(file.read_text(encoding="utf-8"))["chapters"]
+            by_profile[profile] = {e["notebook"]: e for e in chapters}
     if not by_profile:
         raise FileNotFoundError(f"no summaries in {build}; run `make run` first")
     names = sorted({n for entries in by_profile.values() for n in entries})

@@ -23,7 +23,8 @@ class Timing:
         return statistics.median(self.runs)
 
     def __str__(self) -> str:
-        return f"min {self.best * 1e3:.3g} ms, median {self.median * 1e3:.3g} ms ({len(self.runs)} runs)"
+        return (f"min {self.best * 1e3:.3g} ms, median {self.median * 1e3:.3g} ms "
+                f"({len(self.runs)} runs)")
 
 
 def measure(fn: Callable[[], object], *, warmup: int = 1, repeat: int = 5) -> Timing:

@@ -1,0 +1,45 @@
+import random
+
+import numpy as np
+import pytest
+
+import dlcourse
+from dlcourse import environment, profiles
+
+
+def test_setup_resolves_seeds_and_reports(monkeypatch, capsys):
+    monkeypatch.setenv(profiles.ENV_VAR, "smoke")
+    session = dlcourse.setup("auto", seed=7)
+    first = (random.random(), np.random.rand())
+    dlcourse.setup("auto", seed=7)
+    assert (random.random(), np.random.rand()) == first
+    out = capsys.readouterr().out
+    assert session.profile == "smoke" and profiles.active() == "smoke"
+    assert "profile: smoke" in out and "tensorflow" in out and "device:" in out
+
+
+def test_setup_seeds_tensorflow(monkeypatch):
+    import tensorflow as tf
+
+    monkeypatch.setenv(profiles.ENV_VAR, "smoke")
+    dlcourse.setup(seed=3, quiet=True)
+    a = tf.random.uniform((3,)).numpy()
+    dlcourse.setup(seed=3, quiet=True)
+    assert np.array_equal(a, tf.random.uniform((3,)).numpy())
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"profile": "medium"}, ValueError, "profile='medium'"),
+    ({"seed": -1}, ValueError, "seed=-1"),
+    ({"seed": 1.5}, ValueError, "seed=1.5"),
+    ({"deterministic": "yes"}, TypeError, "deterministic='yes'"),
+])
+def test_setup_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        dlcourse.setup(**kwargs)
+
+
+def test_versions_names_python_and_tensorflow():
+    found = environment.versions()
+    assert found["python"].count(".") == 2
+    assert "tensorflow" in found and "numpy" in found

@@ -1,0 +1,169 @@
+"""Notebook hygiene (check/fix) and the papermill runner, on small notebooks made here."""
+
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from dlcourse import nb as nbtools
+from dlcourse import outcomes
+
+
+def clean_notebook(path, body=("x = 1",)):
+    book = new_notebook()
+    book.cells = [
+        new_markdown_cell(f"# 07 · Example\n\n{nbtools.badges(path)}\n\nText.\n\n"
+                          "**Seed sections:** seed 000 §3.5"),
+        new_code_cell(nbtools.install_cell_source()),
+        new_code_cell(nbtools.PARAMETERS_SOURCE, metadata={"tags": ["parameters"]}),
+        new_code_cell("import dlcourse\n\nsession = dlcourse.setup(PROFILE)"),
+        *[new_code_cell(source) for source in body],
+    ]
+    book.metadata = {"kernelspec": dict(nbtools.KERNELSPEC)}
+    nbformat.write(book, str(path))
+    return path
+
+
+@pytest.fixture
+def notebook(tmp_path):
+    return clean_notebook(tmp_path / "07_example.ipynb")
+
+
+def edit(path, change):
+    book = nbformat.read(str(path), as_version=4)
+    change(book)
+    nbformat.write(book, str(path))
+
+
+def test_a_clean_notebook_has_no_problems(notebook):
+    assert nbtools.problems(notebook) == []
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda b: b.cells[4].outputs.append(new_output("stream", text="hi")), "stored outputs"),
+    (lambda b: setattr(b.cells[4], "execution_count", 3), "execution count"),
+    (lambda b: b.metadata.update(kernelspec={"name": "conda-env"}), "kernelspec must be python3"),
+    (lambda b: b.metadata.update(language_info={"version": "3.11"}), "volatile keys"),
+    (lambda b: b.cells[4].metadata.update(tags=["parameters"]), "exactly one cell"),
+    (lambda b: setattr(b.cells[2], "source", "PROFILE = 'smoke'"), "must hold exactly"),
+    (lambda b: setattr(b.cells[1], "source", "!pip install dlcourse"), "Colab install cell"),
+    (lambda b: setattr(b.cells[3], "source", "import dlcourse"), "dlcourse.setup(PROFILE)"),
+    (lambda b: setattr(b.cells[0], "source", "# Example\n"), "must read '# NN · Title'"),
+    (lambda b: setattr(b.cells[0], "source", "# 07 · Example\n"), "badges"),
+    (lambda b: setattr(b.cells[0], "source", b.cells[0].source.replace("seed 000", "")),
+     "seed sections"),
+    (lambda b: setattr(b.cells[4], "source", "open('/home/alice/data.csv')"), "machine path"),
+])
+def test_each_convention_is_checked(notebook, change, expected):
+    edit(notebook, change)
+    assert any(expected in problem for problem in nbtools.problems(notebook))
+
+
+def test_checked_output_cells_may_keep_their_output(tmp_path):
+    path = clean_notebook(tmp_path / "07_example.ipynb",
+                          body=[f"{nbtools.CHECKED_OUTPUT_MARK}\nprint(2)"])
+    edit(path, lambda b: b.cells[4].outputs.append(new_output("stream", text="2\n")))
+    assert nbtools.problems(path) == []
+    nbtools.fix(path)
+    assert nbformat.read(str(path), as_version=4).cells[4].outputs
+
+
+def test_fix_strips_outputs_metadata_and_refreshes_badges(notebook):
+    def dirty(book):
+        book.cells[4].outputs.append(new_output("stream", text="hi"))
+        book.cells[4].execution_count = 5
+        book.metadata["language_info"] = {"version": "3.11"}
+        book.metadata["widgets"] = {"state": {}}
+        book.cells[0].source = "# 07 · Example\n\nText.\n\n**Seed sections:** seed 000 §3.5"
+    edit(notebook, dirty)
+    assert nbtools.fix(notebook) is True
+    assert nbtools.problems(notebook) == []
+    assert nbtools.fix(notebook) is False  # idempotent: a second run changes nothing
+    raw = json.loads(notebook.read_text())
+    assert set(raw["metadata"]) == {"kernelspec"}
+
+
+def test_badges_come_from_the_one_repository_setting(tmp_path, monkeypatch):
+    monkeypatch.setattr(nbtools, "REPO_URL", "https://github.com/someone/fork")
+    text = nbtools.badges(tmp_path / "03_feedforward.ipynb")
+    colab = "colab.research.google.com/github/someone/fork/blob/main/notebooks/03_feedforward"
+    assert colab in text
+    assert "https://github.com/someone/fork/blob/main/notebooks/03_feedforward.ipynb" in text
+    assert "someone/fork@main" in nbtools.install_cell_source()
+
+
+def test_notebooks_rejects_missing_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such notebook"):
+        nbtools.notebooks([tmp_path / "nope.ipynb"])
+
+
+def test_cli_check_reports_and_fails(notebook, capsys):
+    edit(notebook, lambda b: b.metadata.update(language_info={}))
+    assert nbtools.main(["check", str(notebook)]) == 1
+    assert "07_example.ipynb: notebook metadata has volatile keys" in capsys.readouterr().out
+    assert nbtools.main(["fix", str(notebook)]) == 0
+    assert nbtools.main(["check", str(notebook)]) == 0
+
+
+RECORDING_BODY = (
+    "from dlcourse import outcomes\n"
+    "outcomes.record('profile seen', {'smoke': 1.0, 'laptop': 2.0}[PROFILE], unit='')\n"
+    "outcomes.record('accuracy', 0.9, {'smoke': 0.5})",
+)
+
+
+def test_runner_injects_the_profile_and_collects_outcomes(tmp_path, capsys):
+    path = clean_notebook(tmp_path / "07_example.ipynb", body=RECORDING_BODY)
+    build = tmp_path / "build"
+    status = nbtools.run([path], profile="smoke", build=build, progress=False)
+    assert status == 0
+    summary = json.loads((build / "summary-smoke.json").read_text())
+    (chapter,) = summary["chapters"]
+    assert chapter["status"] == "passed" and chapter["profile"] == "smoke"
+    assert [(o["name"], o["value"], o["passed"]) for o in chapter["outcomes"]] == [
+        ("profile seen", 1.0, None), ("accuracy", 0.9, True)]
+    assert (build / "notebooks" / "smoke" / "07_example.ipynb").exists()
+    printed = capsys.readouterr().out
+    assert "07_example.ipynb" in printed and "1 passed, 0 failed" in printed
+
+
+def test_runner_reports_a_missed_target_as_a_failure(tmp_path, capsys):
+    body = ("from dlcourse import outcomes\noutcomes.record('accuracy', 0.4, {'smoke': 0.5})",)
+    path = clean_notebook(tmp_path / "07_example.ipynb", body=body)
+    assert nbtools.run([path], profile="smoke", build=tmp_path / "b", progress=False) == 1
+    (chapter,) = json.loads((tmp_path / "b" / "summary.json").read_text())["chapters"]
+    assert chapter["status"] == "failed" and "OutcomeError" in chapter["error"]
+    assert chapter["outcomes"][0]["passed"] is False
+
+
+def test_readme_table_is_generated_from_summaries(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    for profile, seconds in (("smoke", 12.0), ("laptop", 140.0)):
+        entry = {"notebook": "03_feedforward.ipynb", "title": "03 · Feed-forward networks",
+                 "seeds": "seed 001 §4", "profile": profile, "wall_s": seconds,
+                 "status": "passed", "error": "",
+                 "outcomes": [{"name": "accuracy", "value": 0.975, "target": 0.97,
+                               "higher_is_better": True, "passed": True, "unit": ""}]}
+        (build / f"summary-{profile}.json").write_text(json.dumps({"chapters": [entry]}))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{nbtools.TABLE_START}\nold\n{nbtools.TABLE_END}\nrest\n")
+    nbtools.update_readme(build, readme)
+    text = readme.read_text()
+    assert "old" not in text and text.startswith("intro") and text.endswith("rest\n")
+    row = next(line for line in text.splitlines() if "feedforward" in line)
+    assert "| 03 | [Feed-forward networks](notebooks/03_feedforward.ipynb) | seed 001 §4 |" in row
+    assert "12 s" in row and "140 s" in row and "✔ accuracy = 0.975" in row
+
+
+def test_readme_needs_summaries(tmp_path):
+    with pytest.raises(FileNotFoundError, match="make run"):
+        nbtools.chapter_table(tmp_path)
+
+
+def test_outcome_mimetype_survives_papermill(tmp_path):
+    path = clean_notebook(tmp_path / "07_example.ipynb", body=RECORDING_BODY)
+    nbtools.run([path], profile="laptop", build=tmp_path / "b", progress=False)
+    executed = nbformat.read(str(tmp_path / "b" / "notebooks" / "laptop" / path.name), 4)
+    assert [o["value"] for o in outcomes.from_notebook(executed)][0] == 2.0

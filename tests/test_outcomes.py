@@ -1,0 +1,78 @@
+import math
+
+import pytest
+
+from dlcourse import outcomes
+
+
+def test_a_target_per_profile_is_asserted(profile):
+    profile("laptop")
+    entry = outcomes.record("accuracy", 0.975, {"laptop": 0.97, "full": 0.98})
+    assert entry["passed"] is True and entry["target"] == 0.97
+    with pytest.raises(outcomes.OutcomeError, match=r"accuracy = 0.965.*≥ 0.97.*laptop"):
+        outcomes.record("accuracy", 0.965, {"laptop": 0.97, "full": 0.98})
+
+
+def test_profiles_without_a_target_are_only_recorded(profile):
+    profile("smoke")
+    entry = outcomes.record("accuracy", 0.1, {"laptop": 0.97})
+    assert entry["passed"] is None and entry["target"] is None
+
+
+def test_a_number_target_applies_in_every_profile(profile):
+    for name in ("smoke", "laptop", "full"):
+        profile(name)
+        outcomes.record("max |hand - tf|", 3e-7, 1e-5, higher_is_better=False)
+        with pytest.raises(outcomes.OutcomeError):
+            outcomes.record("max |hand - tf|", 2e-5, 1e-5, higher_is_better=False)
+
+
+def test_non_finite_values_always_fail(profile):
+    profile("smoke")
+    with pytest.raises(outcomes.OutcomeError):
+        outcomes.record("loss", math.nan)
+
+
+def test_numpy_and_tensorflow_scalars_are_accepted(profile):
+    import numpy as np
+    import tensorflow as tf
+
+    profile("smoke")
+    assert outcomes.record("a", np.float32(0.5))["value"] == 0.5
+    assert outcomes.record("b", tf.constant(2.0))["value"] == 2.0
+
+
+def test_check_records_and_fails(profile):
+    profile("smoke")
+    assert outcomes.check("loss fell", True)["passed"] is True
+    with pytest.raises(outcomes.OutcomeError, match="loss fell.*from 1 to 2"):
+        outcomes.check("loss fell", False, "from 1 to 2")
+    assert [r["passed"] for r in outcomes.records()] == [True, False]
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"name": "", "value": 1.0}, ValueError, "name=''"),
+    ({"name": "x", "value": "high"}, TypeError, "value='high'"),
+    ({"name": "x", "value": 1.0, "target": "0.9"}, TypeError, "target='0.9'"),
+    ({"name": "x", "value": 1.0, "target": {"desktop": 1}}, ValueError, "desktop"),
+])
+def test_bad_arguments_are_named(profile, kwargs, error, message):
+    profile("smoke")
+    with pytest.raises(error, match=message):
+        outcomes.record(**kwargs)
+
+
+def test_describe_reads_well():
+    entry = {"name": "acc", "value": 0.98, "target": 0.97, "higher_is_better": True,
+             "passed": True, "unit": ""}
+    assert outcomes.describe(entry) == "✔ acc = 0.98 (target ≥ 0.97)"
+
+
+def test_records_are_read_back_from_notebook_outputs():
+    entry = {"name": "acc", "value": 0.9}
+    notebook = {"cells": [
+        {"cell_type": "code", "outputs": [
+            {"output_type": "stream", "text": "hello"},
+            {"output_type": "display_data", "data": {outcomes.MIMETYPE: entry}}]},
+        {"cell_type": "markdown"}]}
+    assert outcomes.from_notebook(notebook) == [entry]
