@@ -272,8 +272,10 @@ def run(paths=None, profile: str = "auto", build: Path = BUILD, progress: bool =
     for path in bar:
         bar.set_postfix_str(path.name)
         entries.append(execute(path, resolved, build / "notebooks" / resolved, progress=progress))
+    from dlcourse import devices
+
     summary = {"profile": resolved, "finished": time.strftime("%Y-%m-%d %H:%M"),
-               "chapters": entries}
+               "machine": devices.describe(), "chapters": entries}
     build.mkdir(parents=True, exist_ok=True)
     for name in ("summary.json", f"summary-{resolved}.json"):
         (build / name).write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
@@ -288,12 +290,14 @@ def chapter_table(build: Path = BUILD) -> str:
     """The README chapter table, from every ``build/summary-<profile>.json`` present."""
     from dlcourse import outcomes, profiles
 
-    by_profile = {}
+    by_profile, machines = {}, []
     for profile in profiles.PROFILES:
         file = build / f"summary-{profile}.json"
         if file.exists():
-            chapters = json.loads(file.read_text(encoding="utf-8"))["chapters"]
-            by_profile[profile] = {e["notebook"]: e for e in chapters}
+            summary = json.loads(file.read_text(encoding="utf-8"))
+            by_profile[profile] = {e["notebook"]: e for e in summary["chapters"]}
+            machines.append(f"{profile}: {summary.get('machine', 'unknown machine')}, "
+                            f"{summary.get('finished', '')}")
     if not by_profile:
         raise FileNotFoundError(f"no summaries in {build}; run `make run` first")
     names = sorted({n for entries in by_profile.values() for n in entries})
@@ -313,6 +317,7 @@ def chapter_table(build: Path = BUILD) -> str:
         link = f"[{title}](notebooks/{name})"
         lines.append("| " + " | ".join([number, link, entry["seeds"], *times, reached or "runs"])
                      + " |")
+    lines += ["", "Measured on " + "; ".join(machines) + "."]
     return "\n".join(lines)
 
 

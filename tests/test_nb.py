@@ -146,7 +146,9 @@ def test_readme_table_is_generated_from_summaries(tmp_path):
                  "status": "passed", "error": "",
                  "outcomes": [{"name": "accuracy", "value": 0.975, "target": 0.97,
                                "higher_is_better": True, "passed": True, "unit": ""}]}
-        (build / f"summary-{profile}.json").write_text(json.dumps({"chapters": [entry]}))
+        summary = {"machine": "x86_64 CPU, 2 cores", "finished": "2026-11-23 10:00",
+                   "chapters": [entry]}
+        (build / f"summary-{profile}.json").write_text(json.dumps(summary))
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{nbtools.TABLE_START}\nold\n{nbtools.TABLE_END}\nrest\n")
     nbtools.update_readme(build, readme)
@@ -155,6 +157,7 @@ def test_readme_table_is_generated_from_summaries(tmp_path):
     row = next(line for line in text.splitlines() if "feedforward" in line)
     assert "| 03 | [Feed-forward networks](notebooks/03_feedforward.ipynb) | seed 001 §4 |" in row
     assert "12 s" in row and "140 s" in row and "✔ accuracy = 0.975" in row
+    assert "Measured on smoke: x86_64 CPU, 2 cores, 2026-11-23 10:00; laptop:" in text
 
 
 def test_readme_needs_summaries(tmp_path):
