@@ -31,7 +31,10 @@ def gpu_count() -> int:
         except ImportError:
             return 0
         return sum(d.platform == "gpu" for d in jax.devices())
-    return len(tf.config.list_physical_devices("GPU"))
+    from dlcourse.environment import _native_stderr_silenced
+
+    with _native_stderr_silenced():      # a CPU-only machine logs a failed cuInit here
+        return len(tf.config.list_physical_devices("GPU"))
 
 
 def accelerator() -> str:

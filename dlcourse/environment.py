@@ -7,6 +7,7 @@ and prints what the results depend on: device, versions, profile.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import sys
@@ -44,6 +45,36 @@ def versions() -> dict:
     return found
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Hide what C++ code writes to file descriptor 2 (TensorFlow's start-up log lines).
+
+    Those lines are written before TensorFlow reads ``TF_CPP_MIN_LOG_LEVEL``, so the variable
+    alone cannot hide them. Python exceptions are unaffected: they surface after the block.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:          # no real descriptor 2 (some embedded interpreters)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow (and Keras with it) without its start-up log lines; return it."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" not in sys.modules:
+        with _native_stderr_silenced():
+            import tensorflow  # noqa: F401
+    return sys.modules["tensorflow"]
+
+
 def seed_everything(seed: int, deterministic: bool = True) -> None:
     """Seed Python, NumPy and the Keras backend; with TensorFlow, optionally deterministic ops."""
     import keras
@@ -63,8 +94,9 @@ def setup(profile: str = "auto", *, seed: int = 42, deterministic: bool = True,
         raise ValueError(f"seed={seed!r} must be a non-negative integer")
     if not isinstance(deterministic, bool):
         raise TypeError(f"deterministic={deterministic!r} must be True or False")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     name = profiles.activate(profile)
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        import_tensorflow_quietly()
     seed_everything(seed, deterministic)
     from dlcourse import devices
 

@@ -43,3 +43,17 @@ def test_versions_names_python_and_tensorflow():
     found = environment.versions()
     assert found["python"].count(".") == 2
     assert "tensorflow" in found and "numpy" in found
+
+
+def test_native_stderr_is_restored_after_silencing(capfd):
+    import os
+
+    with environment._native_stderr_silenced():
+        os.write(2, b"hidden\n")
+    os.write(2, b"shown\n")
+    err = capfd.readouterr().err
+    assert "hidden" not in err and "shown" in err
+
+
+def test_import_tensorflow_quietly_returns_the_module():
+    assert environment.import_tensorflow_quietly().__name__ == "tensorflow"
