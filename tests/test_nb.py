@@ -170,3 +170,20 @@ def test_outcome_mimetype_survives_papermill(tmp_path):
     nbtools.run([path], profile="laptop", build=tmp_path / "b", progress=False)
     executed = nbformat.read(str(tmp_path / "b" / "notebooks" / "laptop" / path.name), 4)
     assert [o["value"] for o in outcomes.from_notebook(executed)][0] == 2.0
+
+
+def test_site_renders_the_richest_profile(tmp_path):
+    build = tmp_path / "build"
+    for profile, title in (("smoke", "Smoke run"), ("laptop", "Laptop run")):
+        folder = build / "notebooks" / profile
+        folder.mkdir(parents=True)
+        path = clean_notebook(folder / "07_example.ipynb")
+        edit(path, lambda b, title=title: b.cells.append(new_markdown_cell(title)))
+    site = nbtools.render_site(build)
+    assert "Laptop run" in (site / "07_example.html").read_text()
+    assert 'href="07_example.html"' in (site / "index.html").read_text()
+
+
+def test_site_needs_executed_notebooks(tmp_path):
+    with pytest.raises(FileNotFoundError, match="make run"):
+        nbtools.render_site(tmp_path)
