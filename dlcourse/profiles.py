@@ -33,11 +33,16 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     # Chapters 02-05: each helper tunes only its own entry.
     "training_math": {
         # MNIST subset for the hand-written loop and the initialisation study (784-64-10 nets).
-        "smoke": {"train_examples": 2_000, "test_examples": 1_000, "epochs": 2, "batch_size": 64},
+        "smoke": {"train_examples": 2_000, "test_examples": 1_000, "epochs": 1, "batch_size": 64},
         "laptop": {"train_examples": 10_000, "test_examples": None, "epochs": 5, "batch_size": 64},
         "full": {"train_examples": None, "test_examples": None, "epochs": 10, "batch_size": 64},
     },
-    "feedforward": {},
+    "feedforward": {
+        # Both MLPs (Keras fit and the GradientTape loop), all 60,000 images outside smoke.
+        "smoke": {"epochs": 2},
+        "laptop": {"epochs": 8},
+        "full": {"epochs": 20},
+    },
     "cnn": {},
     "rnn": {
         # MNIST rows as sequences; the 3-cell comparison is also the target run. Measured on a
