@@ -153,10 +153,7 @@ def load_arrays(name: str, split: str = "train", *, examples: int | None = None)
     ds = raw(name, split)
     if examples is not None:
         ds = ds.take(examples)
-    xs, ys = [], []
-    for x, y in tfds.as_numpy(ds):
-        xs.append(x)
-        ys.append(y)
-    if not xs:
+    batches = list(tfds.as_numpy(ds.batch(4096)))   # batched: far faster than one by one
+    if not batches:
         raise ValueError(f"split={split!r} of {name!r} holds no examples")
-    return np.stack(xs), np.asarray(ys)
+    return (np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches]))

@@ -42,12 +42,13 @@ def passes(value: float, target: float | None, higher_is_better: bool = True) ->
 
 
 def record(name: str, value, target=None, *, higher_is_better: bool = True,
-           unit: str = "") -> dict:
+           unit: str = "") -> None:
     """Record a measured figure and assert the active profile's target.
 
     ``target`` is a number (the same in every profile, e.g. an exactness tolerance), a dict
     ``{"laptop": 0.97, "full": 0.98}`` (profiles not named are not checked), or None. A value
-    must always be finite.
+    must always be finite. Returns nothing (a notebook cell ending in ``record`` shows only the
+    record); ``records()`` holds every entry.
     """
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name={name!r} must be a non-empty string")
@@ -68,10 +69,9 @@ def record(name: str, value, target=None, *, higher_is_better: bool = True,
     _display(entry)
     if entry["passed"] is False:
         raise OutcomeError(f"{describe(entry)} — missed in the {profile} profile")
-    return entry
 
 
-def check(name: str, condition: bool, detail: str = "") -> dict:
+def check(name: str, condition: bool, detail: str = "") -> None:
     """Record a yes/no outcome (an ordering, "the loss fell"); fail when it is False."""
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name={name!r} must be a non-empty string")
@@ -82,7 +82,6 @@ def check(name: str, condition: bool, detail: str = "") -> dict:
     _display(entry)
     if not ok:
         raise OutcomeError(f"check failed: {name}" + (f" ({detail})" if detail else ""))
-    return entry
 
 
 def describe(entry: Mapping) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def _pyplot():
@@ -40,21 +41,24 @@ def training_curves(histories, metrics: Sequence[str] = ("loss", "accuracy"), *,
         raise ValueError(f"metrics={metrics!r} must be a non-empty sequence of metric names")
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes[0], metrics):
         drawn = False
-        for label, run in runs.items():
+        for number, (label, run) in enumerate(runs.items()):
+            colour = colours[number % len(colours)]   # a run's train and validation share it
             for key, style in ((metric, "-"), (f"val_{metric}", "--")):
                 if key in run:
                     values = np.asarray(run[key], dtype=float)
                     epochs = np.arange(1, len(values) + 1)
                     name = "validation" if key.startswith("val_") else "train"
-                    ax.plot(epochs, values, style, marker="o", ms=3,
+                    ax.plot(epochs, values, style, marker="o", ms=3, color=colour,
                             label=f"{label} {name}".strip())
                     drawn = True
         if not drawn:
             available = sorted({k for run in runs.values() for k in run})
             raise ValueError(f"metric {metric!r} is not in the history; available: {available}")
         ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()

@@ -74,3 +74,10 @@ def test_confusion_matrix_labels_axes():
 def test_confusion_counts_reject_mismatched_lengths():
     with pytest.raises(ValueError, match="y_true has 2 labels but y_pred has 3"):
         plots.confusion_counts([0, 1], [0, 1, 1])
+
+
+def test_a_run_keeps_one_colour_for_train_and_validation():
+    fig = plots.training_curves({"a": {"loss": [1, 0.5], "val_loss": [1, 0.7]},
+                                 "b": {"loss": [1, 0.4], "val_loss": [1, 0.6]}}, metrics=["loss"])
+    colours = [line.get_color() for line in fig.axes[0].lines]
+    assert colours[0] == colours[1] != colours[2] == colours[3]
