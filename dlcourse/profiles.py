@@ -41,7 +41,7 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # Both MLPs (Keras fit and the GradientTape loop), all 60,000 images outside smoke.
         "smoke": {"epochs": 2},
         "laptop": {"epochs": 8},
-        "full": {"epochs": 20},
+        "full": {"epochs": 30},
     },
     "cnn": {
         # MNIST and Fashion-MNIST: train on train[:55000] (first `train_examples`), validate on
