@@ -11,9 +11,13 @@ import contextlib
 import os
 import platform
 import sys
+import warnings
 from dataclasses import dataclass
 
 from dlcourse import _checks, profiles
+
+SHUFFLE_WARNING = (r"`shuffle=True` was passed, but will be ignored since the data `x` "
+                   r"was provided as a tf.data.Dataset")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,9 @@ def setup(profile: str = "auto", *, seed: int = 42, deterministic: bool = True,
     if not isinstance(deterministic, bool):
         raise TypeError(f"deterministic={deterministic!r} must be True or False")
     name = profiles.activate(profile)
+    # Keras 3 warns on every fit(tf.data pipeline) because fit's shuffle defaults to True; the
+    # course's pipelines shuffle themselves (dlcourse.data.load), so the warning is only noise.
+    warnings.filterwarnings("ignore", message=SHUFFLE_WARNING, category=UserWarning)
     if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
         import_tensorflow_quietly()
     seed_everything(seed, deterministic)

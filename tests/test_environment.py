@@ -57,3 +57,23 @@ def test_native_stderr_is_restored_after_silencing(capfd):
 
 def test_import_tensorflow_quietly_returns_the_module():
     assert environment.import_tensorflow_quietly().__name__ == "tensorflow"
+
+
+def test_setup_silences_only_the_tf_data_shuffle_warning(monkeypatch):
+    import warnings
+
+    import keras
+    import tensorflow as tf
+
+    monkeypatch.setenv(profiles.ENV_VAR, "smoke")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dlcourse.setup(quiet=True)
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        ds = tf.data.Dataset.from_tensor_slices((np.ones((4, 2)), np.ones((4, 1)))).batch(2)
+        model.fit(ds, epochs=1, verbose=0)
+        warnings.warn("another warning", UserWarning, stacklevel=1)
+    messages = [str(w.message) for w in caught]
+    assert not any("shuffle=True" in m for m in messages)
+    assert "another warning" in messages
