@@ -24,7 +24,9 @@ def tpu_present() -> bool:
 def gpu_count() -> int:
     """GPUs visible to the framework in use (TensorFlow, else JAX); 0 when there are none."""
     try:
-        import tensorflow as tf
+        from dlcourse.environment import import_tensorflow_quietly
+
+        tf = import_tensorflow_quietly()
     except ImportError:
         try:
             import jax

@@ -241,13 +241,33 @@ def execute(path: Path, profile: str, out_dir: Path, *, progress: bool = True,
     }
 
 
+def brief(records: list[dict], sep: str = "; ") -> str:
+    """The figures that carry a target to reach (accuracies), then counts of the other checks.
+
+    Exactness checks (lower-is-better tolerances) and yes/no checks are counted, not listed:
+    a chapter has dozens of them, and the notebook itself shows each.
+    """
+    from dlcourse import outcomes
+
+    def is_check(record):
+        tolerance = record.get("target") is not None and not record.get("higher_is_better")
+        return record.get("unit") == "check" or tolerance
+
+    shown = [outcomes.describe(r) for r in records
+             if r.get("target") is not None and not is_check(r)]
+    checks = [r for r in records if is_check(r)]
+    if checks:
+        passed = sum(bool(r.get("passed")) for r in checks)
+        shown.append(f"{passed}/{len(checks)} exactness and yes/no checks passed")
+    return sep.join(shown)
+
+
 def summary_table(entries: list[dict]) -> str:
     """The chapter summary as a plain-text table."""
-    from dlcourse import outcomes
 
     rows = [("notebook", "profile", "time", "status", "outcomes")]
     for e in entries:
-        reached = "; ".join(outcomes.describe(o) for o in e["outcomes"]) or "—"
+        reached = brief(e["outcomes"]) or "—"
         status = e["status"] + (f" ({e['error']})" if e["error"] else "")
         rows.append((e["notebook"], e["profile"], f"{e['wall_s']:.0f} s", status, reached))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -288,7 +308,7 @@ def run(paths=None, profile: str = "auto", build: Path = BUILD, progress: bool =
 
 def chapter_table(build: Path = BUILD) -> str:
     """The README chapter table, from every ``build/summary-<profile>.json`` present."""
-    from dlcourse import outcomes, profiles
+    from dlcourse import profiles
 
     by_profile, machines = {}, []
     for profile in profiles.PROFILES:
@@ -313,7 +333,7 @@ def chapter_table(build: Path = BUILD) -> str:
             "" if by_profile[p][name]["status"] == "passed" else " ✘")
             if name in by_profile[p] else "—" for p in shown]
         best = by_profile[richest].get(name)
-        reached = "<br>".join(outcomes.describe(o) for o in best["outcomes"]) if best else "—"
+        reached = brief(best["outcomes"], "<br>") if best else "—"
         link = f"[{title}](notebooks/{name})"
         lines.append("| " + " | ".join([number, link, entry["seeds"], *times, reached or "runs"])
                      + " |")

@@ -7,7 +7,38 @@ update. ``fit_custom`` repeats it over epochs and keeps a Keras-style history.
 
 from __future__ import annotations
 
+import statistics
+import time
+
+import keras
+
 from dlcourse import _checks
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of every epoch of ``fit`` (training plus validation).
+
+    Kept in ``timer.seconds`` and added to the logs, so ``history.history["seconds"]`` has them.
+    The first epoch also pays for tracing the graph: ``steady`` is the median of the others.
+    """
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+        if logs is not None:
+            logs["seconds"] = self.seconds[-1]
+
+    @property
+    def steady(self) -> float:
+        """Median seconds per epoch after the first (the only one, if just one ran)."""
+        if not getattr(self, "seconds", None):
+            raise ValueError("no epoch has been timed yet: pass the timer to fit(callbacks=...)")
+        return statistics.median(self.seconds[1:] or self.seconds)
 
 
 def make_train_step(model, optimizer, loss_fn):

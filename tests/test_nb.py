@@ -156,7 +156,7 @@ def test_readme_table_is_generated_from_summaries(tmp_path):
     assert "old" not in text and text.startswith("intro") and text.endswith("rest\n")
     row = next(line for line in text.splitlines() if "feedforward" in line)
     assert "| 03 | [Feed-forward networks](notebooks/03_feedforward.ipynb) | seed 001 §4 |" in row
-    assert "12 s" in row and "140 s" in row and "✔ accuracy = 0.975" in row
+    assert "12 s" in row and "140 s" in row and "✔ accuracy = 0.975 (target ≥ 0.97)" in row
     assert "Measured on smoke: x86_64 CPU, 2 cores, 2026-11-23 10:00; laptop:" in text
 
 
@@ -187,3 +187,18 @@ def test_site_renders_the_richest_profile(tmp_path):
 def test_site_needs_executed_notebooks(tmp_path):
     with pytest.raises(FileNotFoundError, match="make run"):
         nbtools.render_site(tmp_path)
+
+
+def test_brief_lists_targets_and_counts_checks():
+    records = [
+        {"name": "accuracy", "value": 0.98, "target": 0.97, "higher_is_better": True,
+         "passed": True, "unit": ""},
+        {"name": "max diff", "value": 1e-7, "target": 1e-5, "higher_is_better": False,
+         "passed": True, "unit": ""},
+        {"name": "loss fell", "value": 1.0, "target": 1.0, "higher_is_better": True,
+         "passed": True, "unit": "check"},
+        {"name": "speed", "value": 3.0, "target": None, "higher_is_better": True,
+         "passed": None, "unit": "x"},
+    ]
+    assert nbtools.brief(records) == ("✔ accuracy = 0.98 (target ≥ 0.97); "
+                                      "2/2 exactness and yes/no checks passed")

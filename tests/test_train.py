@@ -73,3 +73,20 @@ def test_bad_arguments_are_named(separable):
                          loss_fn="mse")
     with pytest.raises(ValueError, match="empty"):
         train.accuracy(small_model(), separable.take(0))
+
+
+def test_epoch_timer_records_every_epoch_in_the_history(separable):
+    import keras
+
+    from dlcourse.train import EpochTimer
+
+    model = small_model()
+    model.compile(optimizer="sgd",
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    timer = EpochTimer()
+    with pytest.raises(ValueError, match="no epoch has been timed"):
+        _ = timer.steady
+    history = model.fit(separable, epochs=3, verbose=0, callbacks=[timer], shuffle=False)
+    assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds)
+    assert history.history["seconds"] == timer.seconds
+    assert timer.steady == pytest.approx(float(np.median(timer.seconds[1:])))
