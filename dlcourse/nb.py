@@ -140,9 +140,10 @@ def problems(path: Path) -> list[str]:
 
 
 def _set_badges(title: str, path: Path) -> str:
-    lines = [line for line in title.splitlines() if "colab-badge.svg" not in line]
-    lines[1:1] = ["", badges(path)] if len(lines) < 2 or lines[1].strip() else [badges(path)]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    """The title line, a blank line, the badges, a blank line, then the rest of the cell."""
+    lines = [line for line in title.splitlines() if "colab-badge.svg" not in line] or [""]
+    rest = "\n".join(lines[1:]).strip("\n")
+    return "\n".join([lines[0], "", badges(path)] + (["", rest] if rest else []))
 
 
 def fix(path: Path) -> bool:

@@ -202,3 +202,12 @@ def test_brief_lists_targets_and_counts_checks():
     ]
     assert nbtools.brief(records) == ("✔ accuracy = 0.98 (target ≥ 0.97); "
                                       "2/2 exactness and yes/no checks passed")
+
+
+def test_fix_puts_the_badges_on_their_own_paragraph(notebook):
+    edit(notebook, lambda b: setattr(b.cells[0], "source", "# 07 · Example\nText.\n\n"
+                                     "**Seed sections:** seed 000 §3.5"))
+    nbtools.fix(notebook)
+    title = nbformat.read(str(notebook), 4).cells[0].source
+    assert title == (f"# 07 · Example\n\n{nbtools.badges(notebook)}\n\nText.\n\n"
+                     "**Seed sections:** seed 000 §3.5")
