@@ -31,6 +31,7 @@ REPO_BRANCH = "main"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 KEPT_METADATA = ("kernelspec", "accelerator", "colab")
 TITLE_RE = re.compile(r"^# (\d\d|A\d) · \S.*$")
+SEED_LINE = "**Seed sections:**"
 SEED_RE = re.compile(r"[Ss]eed (00[0-2])")
 CHECKED_OUTPUT_MARK = "# NBVAL_CHECK_OUTPUT"
 PARAMETERS_SOURCE = 'PROFILE = "auto"'
@@ -100,8 +101,9 @@ def problems(path: Path) -> list[str]:
         found.append(f"title number {first_line[2:4]!r} does not match the file name")
     if badges(path) not in title:
         found.append("title cell lacks the Colab/source badges (run `python -m dlcourse.nb fix`)")
-    if not SEED_RE.search(title):
-        found.append("title cell must name the seed sections covered (e.g. 'Seed 000 §3.2')")
+    if not any(line.startswith(SEED_LINE) and SEED_RE.search(line) for line in title.splitlines()):
+        found.append(f"title cell must name the seed sections covered on a line "
+                     f"'{SEED_LINE} seed 000 §3.2; ...'")
     code = _code_cells(nb)
     if len(code) < 3:
         return found + ["needs the install, parameters and setup code cells"]
@@ -195,8 +197,8 @@ def _title(nb) -> str:
 
 def _seeds(nb) -> str:
     for line in _source(nb.cells[0]).splitlines() if nb.cells else []:
-        if SEED_RE.search(line):
-            return line.replace("**", "").split(":", 1)[-1].strip()
+        if line.startswith(SEED_LINE):
+            return line.removeprefix(SEED_LINE).strip().rstrip(".")
     return ""
 
 
@@ -336,7 +338,9 @@ def chapter_table(build: Path = BUILD) -> str:
         best = by_profile[richest].get(name)
         reached = brief(best["outcomes"], "<br>") if best else "—"
         link = f"[{title}](notebooks/{name})"
-        lines.append("| " + " | ".join([number, link, entry["seeds"], *times, reached or "runs"])
+        source = NOTEBOOKS / name          # the seed line as the notebook reads now
+        seeds = _seeds(_read(source)) if source.exists() else entry["seeds"]
+        lines.append("| " + " | ".join([number, link, seeds, *times, reached or "runs"])
                      + " |")
     lines += ["", "Measured on " + "; ".join(machines) + "."]
     return "\n".join(lines)
