@@ -141,7 +141,7 @@ def test_readme_table_is_generated_from_summaries(tmp_path):
     build = tmp_path / "build"
     build.mkdir()
     for profile, seconds in (("smoke", 12.0), ("laptop", 140.0)):
-        entry = {"notebook": "03_feedforward.ipynb", "title": "03 · Feed-forward networks",
+        entry = {"notebook": "98_feedforward.ipynb", "title": "98 · Feed-forward networks",
                  "seeds": "seed 001 §4", "profile": profile, "wall_s": seconds,
                  "status": "passed", "error": "",
                  "outcomes": [{"name": "accuracy", "value": 0.975, "target": 0.97,
@@ -155,7 +155,7 @@ def test_readme_table_is_generated_from_summaries(tmp_path):
     text = readme.read_text()
     assert "old" not in text and text.startswith("intro") and text.endswith("rest\n")
     row = next(line for line in text.splitlines() if "feedforward" in line)
-    assert "| 03 | [Feed-forward networks](notebooks/03_feedforward.ipynb) | seed 001 §4 |" in row
+    assert "| 98 | [Feed-forward networks](notebooks/98_feedforward.ipynb) | seed 001 §4 |" in row
     assert "12 s" in row and "140 s" in row and "✔ accuracy = 0.975 (target ≥ 0.97)" in row
     assert "Measured on smoke: x86_64 CPU, 2 cores, 2026-11-23 10:00; laptop:" in text
 
