@@ -36,7 +36,8 @@ SEED_RE = re.compile(r"[Ss]eed (00[0-2])")
 CHECKED_OUTPUT_MARK = "# NBVAL_CHECK_OUTPUT"
 PARAMETERS_SOURCE = 'PROFILE = "auto"'
 SETUP_CALL = "dlcourse.setup(PROFILE)"
-PRIVATE_PATH_RE = re.compile(r"(/home/[a-z_][\w-]*/|/Users/\w+|/root/|/work/|[A-Z]:\\\\Users)")
+# Home folders, the root user's and a workspace root: no notebook may name a machine's paths.
+PRIVATE_PATH_RE = re.compile(r"(/home/[a-z_][\w-]*/|/Users/\w+|/(?:root|work)/|[A-Z]:\\{1,2}Users)")
 TABLE_START, TABLE_END = "<!-- chapters:start -->", "<!-- chapters:end -->"
 
 

@@ -53,7 +53,9 @@ def test_a_clean_notebook_has_no_problems(notebook):
     (lambda b: setattr(b.cells[0], "source", "# 07 · Example\n"), "badges"),
     (lambda b: setattr(b.cells[0], "source", b.cells[0].source.replace("**Seed sections:**", "")),
      "seed sections"),
-    (lambda b: setattr(b.cells[4], "source", "open('/home/alice/data.csv')"), "machine path"),
+    (lambda b: setattr(b.cells[4], "source", "open('/Users/alice/data.csv')"), "machine path"),
+    (lambda b: setattr(b.cells[4], "source", "open('/" + "root/data.csv')"), "machine path"),
+    (lambda b: setattr(b.cells[4], "source", "open('C:\\Users\\ann\\x.csv')"), "machine path"),
 ])
 def test_each_convention_is_checked(notebook, change, expected):
     edit(notebook, change)
