@@ -84,6 +84,34 @@ def check(name: str, condition: bool, detail: str = "") -> None:
         raise OutcomeError(f"check failed: {name}" + (f" ({detail})" if detail else ""))
 
 
+def loss_fell(name: str, losses, *, below: float | None = None) -> None:
+    """Check that a training loss is finite throughout and ended lower than it started.
+
+    ``losses`` is a sequence of values (per epoch or step), a Keras ``History`` or its dict.
+    With ``below``, the last value must also be under that bound (``ln 10`` is what a uniform
+    guess over ten classes scores). The smallest outcome a smoke run can assert.
+    """
+    if hasattr(losses, "history"):
+        losses = losses.history
+    if isinstance(losses, Mapping):
+        if "loss" not in losses:
+            raise ValueError(f"losses has no 'loss' entry; keys: {sorted(losses)}")
+        losses = losses["loss"]
+    try:
+        values = [float(v) for v in losses]
+    except (TypeError, ValueError):
+        raise TypeError(f"losses={losses!r} must be a sequence of numbers or a History") from None
+    if len(values) < 2 and below is None:
+        raise ValueError(f"losses={values!r} needs at least two values to show a fall")
+    first, last = values[0], values[-1]
+    fell = all(math.isfinite(v) for v in values) and (len(values) < 2 or last < first)
+    detail = f"{first:.4g} -> {last:.4g}"
+    if below is not None:
+        fell = fell and last < below
+        detail += f", bound {below:.4g}"
+    check(name, fell, detail)
+
+
 def describe(entry: Mapping) -> str:
     """A one-line human reading of a record."""
     unit = entry.get("unit", "")

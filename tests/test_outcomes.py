@@ -79,3 +79,35 @@ def test_records_are_read_back_from_notebook_outputs():
             {"output_type": "display_data", "data": {outcomes.MIMETYPE: entry}}]},
         {"cell_type": "markdown"}]}
     assert outcomes.from_notebook(notebook) == [entry]
+
+
+def test_loss_fell_reads_lists_and_histories(profile):
+    profile("smoke")
+
+    class History:
+        history = {"loss": [2.3, 1.0]}
+
+    outcomes.loss_fell("list", [2.0, 1.5, 1.0])
+    outcomes.loss_fell("history", History())
+    outcomes.loss_fell("one epoch under a bound", {"loss": [1.2]}, below=math.log(10))
+    assert [r["detail"] for r in outcomes.records()] == [
+        "2 -> 1", "2.3 -> 1", "1.2 -> 1.2, bound 2.303"]
+
+
+@pytest.mark.parametrize("losses, below", [
+    ([1.0, 1.5], None), ([2.0, math.nan, 1.0], None), ([3.0, 2.5], math.log(10))])
+def test_loss_fell_fails_when_it_did_not(profile, losses, below):
+    profile("smoke")
+    with pytest.raises(outcomes.OutcomeError, match="check failed"):
+        outcomes.loss_fell("loss", losses, below=below)
+
+
+@pytest.mark.parametrize("losses, error, message", [
+    ([1.0], ValueError, "at least two values"),
+    ({"accuracy": [1, 2]}, ValueError, "no 'loss' entry"),
+    ("falling", TypeError, "losses='falling'"),
+])
+def test_loss_fell_rejects_bad_input(profile, losses, error, message):
+    profile("smoke")
+    with pytest.raises(error, match=message):
+        outcomes.loss_fell("loss", losses)
