@@ -144,6 +144,18 @@ def load(name: str, split: str = "train", *, examples: int | None | str = "profi
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def to_numpy(dataset):
+    """All batches of a finite ``(x, y)`` pipeline, concatenated into two NumPy arrays."""
+    import numpy as np
+
+    if not hasattr(dataset, "as_numpy_iterator"):
+        raise TypeError(f"dataset={dataset!r} must be a batched tf.data.Dataset of (x, y)")
+    batches = list(dataset.as_numpy_iterator())
+    if not batches:
+        raise ValueError("dataset is empty: no batches to collect")
+    return np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches])
+
+
 def load_arrays(name: str, split: str = "train", *, examples: int | None = None):
     """``(x, y)`` NumPy arrays as stored (uint8 images / UTF-8 texts, int labels), for exports."""
     import numpy as np

@@ -125,3 +125,18 @@ def test_bad_arguments_are_named(call, error, message, monkeypatch):
 def test_sliced_splits_are_accepted():
     for split in ("train", "test", "train[:90%]", "train[50000:]", "test[:100]"):
         assert data._check_split(split) == split
+
+
+def test_to_numpy_concatenates_the_batches(monkeypatch):
+    monkeypatch.setattr(data, "raw", lambda name, split: fake_mnist(10))
+    x, y = data.to_numpy(data.load("mnist", "test", examples=None, batch_size=4))
+    assert x.shape == (10, 28, 28, 1) and x.dtype == np.float32
+    assert y.tolist() == list(range(10))
+
+
+def test_to_numpy_rejects_non_datasets_and_empty_ones(monkeypatch):
+    monkeypatch.setattr(data, "raw", lambda name, split: fake_mnist(3))
+    with pytest.raises(TypeError, match="dataset=\\[1, 2\\]"):
+        data.to_numpy([1, 2])
+    with pytest.raises(ValueError, match="empty"):
+        data.to_numpy(data.load("mnist", "test", examples=None).take(0))
