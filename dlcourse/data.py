@@ -158,14 +158,11 @@ def to_numpy(dataset):
 
 def load_arrays(name: str, split: str = "train", *, examples: int | None = None):
     """``(x, y)`` NumPy arrays as stored (uint8 images / UTF-8 texts, int labels), for exports."""
-    import numpy as np
-    import tensorflow_datasets as tfds
-
     _checks.positive_int("examples", examples, allow_none=True)
     ds = raw(name, split)
     if examples is not None:
         ds = ds.take(examples)
-    batches = list(tfds.as_numpy(ds.batch(4096)))   # batched: far faster than one by one
-    if not batches:
-        raise ValueError(f"split={split!r} of {name!r} holds no examples")
-    return (np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches]))
+    try:
+        return to_numpy(ds.batch(4096))    # batched: far faster than one example at a time
+    except ValueError:
+        raise ValueError(f"split={split!r} of {name!r} holds no examples") from None

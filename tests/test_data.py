@@ -140,3 +140,9 @@ def test_to_numpy_rejects_non_datasets_and_empty_ones(monkeypatch):
         data.to_numpy([1, 2])
     with pytest.raises(ValueError, match="empty"):
         data.to_numpy(data.load("mnist", "test", examples=None).take(0))
+
+
+def test_load_arrays_of_an_empty_split_names_it(monkeypatch):
+    monkeypatch.setattr(data, "raw", lambda name, split: fake_mnist(3).take(0))
+    with pytest.raises(ValueError, match="split='test' of 'mnist' holds no examples"):
+        data.load_arrays("mnist", "test")
