@@ -115,20 +115,29 @@ def default_examples(split: str, profile: str | None = None) -> int | None:
 
 
 def load(name: str, split: str = "train", *, examples: int | None | str = "profile",
-         batch_size: int = 128, shuffle: bool | None = None, seed: int = 0, cache: bool = True):
+         batch_size: int = 128, shuffle: bool | None = None, seed: int = 0, cache: bool = True,
+         drop_remainder: bool | None = None):
     """A batched, prefetched ``tf.data`` pipeline of ``(x, y)``.
 
     Images become float32 in [0, 1] with a channel axis; IMDB yields ``(text, label)``.
     ``examples="profile"`` takes the active profile's default count (all of a split except in
     smoke); pass an int to take that many, or None for the whole split. ``shuffle`` defaults to
-    True on train splits.
+    True on train splits. ``drop_remainder`` defaults to True when the session trains on several
+    replicas (a TPU needs every batch the same shape): choose a ``batch_size`` that divides the
+    split, as the chapters do for test sets, so that no example is dropped.
     """
     import tensorflow as tf
+
+    from dlcourse import devices
 
     if examples == "profile":
         examples = default_examples(split)
     _checks.positive_int("examples", examples, allow_none=True)
     _checks.positive_int("batch_size", batch_size)
+    if drop_remainder is None:
+        drop_remainder = devices.active_replicas() > 1
+    if not isinstance(drop_remainder, bool):
+        raise TypeError(f"drop_remainder={drop_remainder!r} must be True, False or None")
     kind = spec(name).kind
     ds = raw(name, split)
     if examples is not None:
@@ -141,7 +150,7 @@ def load(name: str, split: str = "train", *, examples: int | None | str = "profi
         shuffle = split.startswith("train")
     if shuffle:
         ds = ds.shuffle(min(examples or 10_000, 10_000), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
 def to_numpy(dataset):

@@ -2,22 +2,28 @@
 
 It resolves the profile, seeds Python, NumPy and the Keras backend, makes TensorFlow's ops
 deterministic (a chapter that measures speed passes ``deterministic=False`` and says why),
-and prints what the results depend on: device, versions, profile.
+chooses the ``tf.distribute`` strategy for the machine (TPU, several GPUs, the two-replica CPU
+stand-in, or the default), and prints what the results depend on: device, versions, profile.
+
+A chapter builds and compiles its Keras models under ``session.strategy.scope()`` and passes
+``jit_compile=session.jit_compile`` to ``compile``; that is all it takes to train on a TPU.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import sys
 import warnings
 from dataclasses import dataclass
 
-from dlcourse import _checks, profiles
+from dlcourse import _checks, devices, profiles
+from dlcourse.tfimport import import_tensorflow_quietly
 
 SHUFFLE_WARNING = (r"`shuffle=True` was passed, but will be ignored since the data `x` "
                    r"was provided as a tf.data.Dataset")
+
+JIT_REFUSED_WARNING = r"Model doesn't support `jit_compile=True`"
 
 
 @dataclass(frozen=True)
@@ -27,11 +33,24 @@ class Session:
     seed: int
     deterministic: bool
     versions: dict
+    strategy: object = None        # a tf.distribute strategy (None without TensorFlow)
+    jit_compile: bool | str = "auto"
+
+    @property
+    def replicas(self) -> int:
+        """Model copies trained in sync: 1 on a CPU or one GPU, 8 on a Colab TPU v2-8."""
+        return 1 if self.strategy is None else int(self.strategy.num_replicas_in_sync)
+
+    def global_batch(self, per_replica: int) -> int:
+        """The batch a pipeline must yield so that each replica gets ``per_replica`` examples."""
+        return _checks.positive_int("per_replica", per_replica) * self.replicas
 
     def __str__(self) -> str:
         versions = ", ".join(f"{k} {v}" for k, v in self.versions.items())
         mode = "deterministic ops" if self.deterministic else "non-deterministic ops (speed)"
+        kind = "no strategy" if self.strategy is None else type(self.strategy).__name__
         return (f"profile: {self.profile} | device: {self.device} | seed {self.seed}, {mode}\n"
+                f"strategy: {kind}, {self.replicas} replica(s), jit_compile={self.jit_compile}\n"
                 f"versions: {versions}")
 
 
@@ -47,36 +66,6 @@ def versions() -> dict:
                 continue
         found[module] = getattr(mod, "__version__", "?")
     return found
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """Hide what C++ code writes to file descriptor 2 (TensorFlow's start-up log lines).
-
-    Those lines are written before TensorFlow reads ``TF_CPP_MIN_LOG_LEVEL``, so the variable
-    alone cannot hide them. Python exceptions are unaffected: they surface after the block.
-    """
-    try:
-        saved = os.dup(2)
-    except OSError:          # no real descriptor 2 (some embedded interpreters)
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def import_tensorflow_quietly():
-    """Import TensorFlow (and Keras with it) without its start-up log lines; return it."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "tensorflow" not in sys.modules:
-        with _native_stderr_silenced():
-            import tensorflow  # noqa: F401
-    return sys.modules["tensorflow"]
 
 
 def seed_everything(seed: int, deterministic: bool = True) -> None:
@@ -102,13 +91,24 @@ def setup(profile: str = "auto", *, seed: int = 42, deterministic: bool = True,
     # Keras 3 warns on every fit(tf.data pipeline) because fit's shuffle defaults to True; the
     # course's pipelines shuffle themselves (dlcourse.data.load), so the warning is only noise.
     warnings.filterwarnings("ignore", message=SHUFFLE_WARNING, category=UserWarning)
+    chosen, jit_compile = None, "auto"
     if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
         import_tensorflow_quietly()
+        chosen = devices.strategy()       # before any TensorFlow op: it may split the CPU
+        # A TPU always compiles with XLA; DLCOURSE_XLA=1 does too, to meet the same limits.
+        if devices.accelerator() == "TPU" or devices.xla_requested():
+            jit_compile = True
+    devices.activate(chosen)
+    if jit_compile is True:
+        # Keras silently drops XLA when op determinism is on (not every op has a deterministic
+        # XLA kernel); a TPU compiles with XLA regardless, so the stand-in does too. A model that
+        # XLA cannot compile is an error here rather than a warning: a TPU would reject it.
+        deterministic = False
+        warnings.filterwarnings("error", message=JIT_REFUSED_WARNING, category=UserWarning)
     seed_everything(seed, deterministic)
-    from dlcourse import devices
-
     session = Session(profile=name, device=devices.describe(), seed=seed,
-                      deterministic=deterministic, versions=versions())
+                      deterministic=deterministic, versions=versions(), strategy=chosen,
+                      jit_compile=jit_compile)
     if not quiet:
         print(session)
         if devices.accelerator() == "CPU" and name == "full":

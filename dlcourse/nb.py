@@ -41,8 +41,16 @@ PRIVATE_PATH_RE = re.compile(r"(/home/[a-z_][\w-]*/|/Users/\w+|/(?:root|work)/|[
 TABLE_START, TABLE_END = "<!-- chapters:start -->", "<!-- chapters:end -->"
 
 
-def install_cell_source() -> str:
-    return (
+# Packages a chapter needs that Colab lacks, by chapter number; its install cell adds them.
+COLAB_PACKAGES: dict[str, tuple[str, ...]] = {}
+# A compile call that must stay outside the strategy (seed code shown verbatim) says so.
+OUTSIDE_STRATEGY_MARK = "# outside the strategy"
+
+
+def install_cell_source(path: Path | None = None) -> str:
+    """The Colab install cell of the notebook at ``path`` (its extra packages included)."""
+    extra = COLAB_PACKAGES.get(Path(path).name[:2], ()) if path is not None else ()
+    source = (
         "# Colab only: install the course package from this notebook's branch.\n"
         "# --no-deps keeps Colab's own TensorFlow, Keras and TFDS untouched.\n"
         "import sys\n"
@@ -54,6 +62,94 @@ def install_cell_source() -> str:
         '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", package,\n'
         '                    "importlib_resources"], check=True)'
     )
+    if not extra:
+        return source
+    packages = ", ".join(f'"{name}"' for name in extra)
+    return source + (
+        "\n"
+        "    # This chapter's tools; the constraints keep Colab's TensorFlow and Keras.\n"
+        "    from importlib.metadata import version\n"
+        "\n"
+        '    pins = "".join(f"{name}=={version(name)}\\n" for name in ("tensorflow", "keras"))\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/dev/stdin",\n'
+        f"                    {packages}], input=pins, text=True, check=True)"
+    )
+
+
+def _parses(source: str):
+    """The AST of a code cell with IPython's ``%`` and ``!`` lines blanked; None if invalid."""
+    import ast
+
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line
+             for line in source.splitlines()]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
+def _is_keras_compile(node) -> bool:
+    import ast
+
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "compile"):
+        return False
+    if isinstance(node.func.value, ast.Name) and node.func.value.id in ("re", "regex"):
+        return False
+    keywords = {k.arg for k in node.keywords}
+    return bool(keywords & {"optimizer", "loss", "metrics"}) or len(node.args) >= 2
+
+
+def _is_scope_block(node) -> bool:
+    import ast
+
+    return isinstance(node, ast.With) and any(
+        isinstance(item.context_expr, ast.Call)
+        and isinstance(item.context_expr.func, ast.Attribute)
+        and item.context_expr.func.attr == "scope" for item in node.items)
+
+
+def compiles_outside_strategy(sources: list[str]) -> list[str]:
+    """The Keras ``compile`` lines of a notebook that run outside ``strategy.scope()``.
+
+    A compile counts as inside when it sits in a ``with ....scope():`` block, or in a function
+    that is called inside such a block (directly or through other functions). A line that
+    carries ``# outside the strategy`` is exempt (seed code reproduced verbatim).
+    """
+    import ast
+
+    trees = [(t, src) for t, src in ((_parses(src), src) for src in sources) if t is not None]
+    calls_in_scope, calls_by_function, compiling = set(), {}, {}
+
+    def called_names(node):
+        return {n.func.id for n in ast.walk(node)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+    def visit(node, source, in_scope, function):
+        if _is_scope_block(node):
+            in_scope = True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = node.name
+            calls_by_function[function] = called_names(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and in_scope:
+            calls_in_scope.add(node.func.id)
+        if _is_keras_compile(node):
+            line = source.splitlines()[node.lineno - 1]
+            if not in_scope and OUTSIDE_STRATEGY_MARK not in line:
+                compiling.setdefault(function, []).append(line.strip())
+        for child in ast.iter_child_nodes(node):
+            visit(child, source, in_scope, function)
+
+    for tree, source in trees:
+        visit(tree, source, False, None)
+    reached = set(calls_in_scope)
+    while True:
+        more = {name for f in reached for name in calls_by_function.get(f, ())} - reached
+        if not more:
+            break
+        reached |= more
+    return [line for function, lines in compiling.items() if function not in reached
+            for line in lines]
 
 
 def badges(path: Path) -> str:
@@ -108,7 +204,7 @@ def problems(path: Path) -> list[str]:
     code = _code_cells(nb)
     if len(code) < 3:
         return found + ["needs the install, parameters and setup code cells"]
-    if _source(code[0]).strip() != install_cell_source():
+    if _source(code[0]).strip() != install_cell_source(path):
         found.append("first code cell must be the Colab install cell (run fix)")
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
@@ -129,6 +225,9 @@ def problems(path: Path) -> list[str]:
             found.append(f"cell {number} contains a machine path")
         if "id" not in cell:
             found.append(f"cell {number} has no id")
+    for line in compiles_outside_strategy([_source(c) for c in code[3:]]):
+        found.append(f"compile outside session.strategy.scope(): {line!r} (build and compile "
+                     f"under the scope, or mark seed code '{OUTSIDE_STRATEGY_MARK}')")
     metadata = nb.get("metadata", {})
     if metadata.get("kernelspec", {}).get("name") != "python3":
         found.append("kernelspec must be python3")
@@ -167,7 +266,7 @@ def fix(path: Path) -> bool:
         nb.cells[0].source = _set_badges(_source(nb.cells[0]), path)
     code = _code_cells(nb)
     if code and "subprocess" in _source(code[0]) and "google.colab" in _source(code[0]):
-        code[0].source = install_cell_source()
+        code[0].source = install_cell_source(path)
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEPT_METADATA}
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     text = nbformat.writes(nb) + "\n"

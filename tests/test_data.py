@@ -74,6 +74,20 @@ def test_load_normalises_batches_and_takes(monkeypatch):
     assert y.numpy().tolist() == [0, 1, 2, 3]
 
 
+def test_load_drops_the_ragged_batch_when_several_replicas_train(monkeypatch):
+    from dlcourse import devices
+
+    class TwoReplicas:
+        num_replicas_in_sync = 2
+
+    monkeypatch.setattr(data, "raw", lambda name, split: fake_mnist(10))
+    monkeypatch.setattr(devices, "_active", TwoReplicas())
+    ds = data.load("mnist", "train", examples=7, batch_size=4, shuffle=False)
+    assert [len(x) for x, _ in ds] == [4] and ds.element_spec[0].shape[0] == 4
+    kept = data.load("mnist", "train", examples=7, batch_size=4, drop_remainder=False)
+    assert [len(x) for x, _ in kept] == [4, 3]
+
+
 def test_load_shuffles_train_reproducibly(monkeypatch):
     monkeypatch.setattr(data, "raw", lambda name, split: fake_mnist(10))
 
@@ -115,6 +129,7 @@ def test_load_arrays_stacks_examples(monkeypatch):
     (lambda: data.load("mnist", examples=2.5), TypeError, "examples=2.5"),
     (lambda: data.load("mnist", batch_size=-1), ValueError, "batch_size=-1"),
     (lambda: data.spec("svhn"), ValueError, "name='svhn'"),
+    (lambda: data.load("mnist", drop_remainder="yes"), TypeError, "drop_remainder='yes'"),
 ])
 def test_bad_arguments_are_named(call, error, message, monkeypatch):
     monkeypatch.setattr(data, "raw", lambda name, split: fake_mnist(3))

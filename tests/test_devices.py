@@ -68,3 +68,72 @@ def test_tpu_strategy_uses_the_local_resolver(monkeypatch):
 def test_strategy_rejects_unknown_kinds():
     with pytest.raises(ValueError, match="kind='NPU'"):
         devices.strategy("NPU")
+
+
+@pytest.mark.parametrize("value, expected", [("", 1), ("1", 1), ("2", 2)])
+def test_requested_replicas_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv(devices.REPLICAS_ENV_VAR, value)
+    assert devices.requested_replicas() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
+def test_requested_replicas_rejects_bad_values(monkeypatch, value):
+    monkeypatch.setenv(devices.REPLICAS_ENV_VAR, value)
+    with pytest.raises(ValueError, match=f"DLCOURSE_REPLICAS='{value}'"):
+        devices.requested_replicas()
+
+
+@pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("1", True),
+                                             ("true", True)])
+def test_xla_requested_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.delenv(devices.REPLICAS_ENV_VAR, raising=False)
+    monkeypatch.setenv(devices.XLA_ENV_VAR, value)
+    assert devices.xla_requested() is expected
+
+
+def test_xla_and_replicas_cannot_be_combined(monkeypatch):
+    monkeypatch.setenv(devices.XLA_ENV_VAR, "1")
+    monkeypatch.setenv(devices.REPLICAS_ENV_VAR, "2")
+    with pytest.raises(ValueError, match="cannot be combined"):
+        devices.xla_requested()
+    monkeypatch.setenv(devices.XLA_ENV_VAR, "maybe")
+    with pytest.raises(ValueError, match="DLCOURSE_XLA='maybe'"):
+        devices.xla_requested()
+
+
+def test_split_cpu_after_start_explains_itself():
+    import tensorflow as tf
+
+    tf.constant(1.0) + 1.0        # TensorFlow has now initialised its devices
+    if len(tf.config.list_logical_devices("CPU")) == 3:
+        pytest.skip("the CPU is already split three ways in this process")
+    with pytest.raises(RuntimeError, match="DLCOURSE_REPLICAS before the first TensorFlow"):
+        devices.split_cpu(3)
+
+
+def test_split_cpu_rejects_bad_counts():
+    with pytest.raises(ValueError, match="replicas=0"):
+        devices.split_cpu(0)
+
+
+def test_mirrored_strategy_over_two_logical_cpus_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    code = ("from dlcourse import devices; s = devices.strategy('CPU', replicas=2); "
+            "print(type(s).__name__, s.num_replicas_in_sync)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.split() == ["MirroredStrategy", "2"], result.stderr[-2000:]
+
+
+def test_activate_sets_the_replicas_data_uses(monkeypatch):
+    class Four:
+        num_replicas_in_sync = 4
+
+    monkeypatch.setattr(devices, "_active", None)
+    assert devices.active_replicas() == 1
+    devices.activate(Four())
+    assert devices.active_replicas() == 4
+    with pytest.raises(TypeError, match="chosen='mirrored'"):
+        devices.activate("mirrored")

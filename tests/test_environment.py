@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import dlcourse
-from dlcourse import environment, profiles
+from dlcourse import devices, environment, profiles, tfimport
 
 
 def test_setup_resolves_seeds_and_reports(monkeypatch, capsys):
@@ -48,7 +48,7 @@ def test_versions_names_python_and_tensorflow():
 def test_native_stderr_is_restored_after_silencing(capfd):
     import os
 
-    with environment._native_stderr_silenced():
+    with tfimport.native_stderr_silenced():
         os.write(2, b"hidden\n")
     os.write(2, b"shown\n")
     err = capfd.readouterr().err
@@ -56,7 +56,7 @@ def test_native_stderr_is_restored_after_silencing(capfd):
 
 
 def test_import_tensorflow_quietly_returns_the_module():
-    assert environment.import_tensorflow_quietly().__name__ == "tensorflow"
+    assert tfimport.import_tensorflow_quietly().__name__ == "tensorflow"
 
 
 def test_setup_silences_only_the_tf_data_shuffle_warning(monkeypatch):
@@ -77,3 +77,39 @@ def test_setup_silences_only_the_tf_data_shuffle_warning(monkeypatch):
     messages = [str(w.message) for w in caught]
     assert not any("shuffle=True" in m for m in messages)
     assert "another warning" in messages
+
+
+def test_session_carries_the_strategy_and_scales_the_batch(monkeypatch):
+    monkeypatch.setenv(profiles.ENV_VAR, "smoke")
+    monkeypatch.delenv(devices.REPLICAS_ENV_VAR, raising=False)
+    monkeypatch.delenv(devices.XLA_ENV_VAR, raising=False)
+    session = dlcourse.setup(quiet=True)
+    assert session.replicas == session.strategy.num_replicas_in_sync == 1
+    assert session.global_batch(64) == 64 and session.jit_compile == "auto"
+    assert devices.active_replicas() == 1
+    with pytest.raises(ValueError, match="per_replica=0"):
+        session.global_batch(0)
+
+
+class _TwoReplicas:
+    num_replicas_in_sync = 2
+
+
+def test_global_batch_multiplies_by_the_replicas():
+    session = environment.Session("smoke", "cpu", 0, True, {}, strategy=_TwoReplicas())
+    assert session.replicas == 2 and session.global_batch(32) == 64
+    assert "2 replica(s)" in str(session)
+
+
+def test_xla_stand_in_turns_determinism_off_and_makes_refusal_an_error(monkeypatch):
+    import warnings
+
+    monkeypatch.setenv(profiles.ENV_VAR, "smoke")
+    monkeypatch.setenv(devices.XLA_ENV_VAR, "1")
+    monkeypatch.delenv(devices.REPLICAS_ENV_VAR, raising=False)
+    with warnings.catch_warnings():
+        session = dlcourse.setup(quiet=True)
+        assert session.jit_compile is True and session.deterministic is False
+        with pytest.raises(UserWarning, match="jit_compile"):
+            warnings.warn("Model doesn't support `jit_compile=True`. Proceeding with "
+                          "`jit_compile=False`.", UserWarning, stacklevel=1)

@@ -213,3 +213,38 @@ def test_fix_puts_the_badges_on_their_own_paragraph(notebook):
     title = nbformat.read(str(notebook), 4).cells[0].source
     assert title == (f"# 07 · Example\n\n{nbtools.badges(notebook)}\n\nText.\n\n"
                      "**Seed sections:** seed 000 §3.5")
+
+
+def _compiles(*cells):
+    return nbtools.compiles_outside_strategy(list(cells))
+
+
+def test_compile_outside_the_strategy_scope_is_flagged():
+    assert _compiles("model = build()\nmodel.compile(optimizer='adam', loss='mse')") == [
+        "model.compile(optimizer='adam', loss='mse')"]
+
+
+def test_compile_inside_the_scope_passes():
+    assert _compiles("with session.strategy.scope():\n"
+                     "    model = build()\n    model.compile(optimizer='adam', loss='mse')") == []
+
+
+def test_compile_in_a_function_called_under_the_scope_passes():
+    helper = ("def make():\n    m = build()\n    m.compile(loss='mse')\n    return m\n"
+              "def twice():\n    return make(), make()")
+    assert _compiles(helper, "with strategy.scope():\n    a, b = twice()") == []
+    assert _compiles(helper, "a = make()") == ["m.compile(loss='mse')"]
+
+
+def test_seed_code_may_compile_outside_when_marked_and_regexes_are_ignored():
+    marked = "seed.compile(loss='mse')  # outside the strategy: the seed's code, verbatim"
+    assert _compiles(marked, "import re\npattern = re.compile('a+')", "%time x = 1") == []
+
+
+def test_install_cell_adds_a_chapters_packages_with_tensorflow_pinned(monkeypatch, tmp_path):
+    monkeypatch.setitem(nbtools.COLAB_PACKAGES, "10", ("keras-tuner>=1.4",))
+    plain = nbtools.install_cell_source(tmp_path / "09_evaluation.ipynb")
+    extra = nbtools.install_cell_source(tmp_path / "10_tuning.ipynb")
+    assert "keras-tuner" not in plain and extra.startswith(plain)
+    assert '"keras-tuner>=1.4"' in extra and '"tensorflow", "keras"' in extra
+    compile(extra, "install cell", "exec")
