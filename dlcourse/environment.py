@@ -79,10 +79,29 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
-def setup(profile: str = "auto", *, seed: int = 42, deterministic: bool = True,
+SEED_ENV_VAR = "DLCOURSE_SEED"
+DEFAULT_SEED = 42
+
+
+def default_seed() -> int:
+    """``DLCOURSE_SEED`` if set (to check that targets hold with other seeds), else 42."""
+    text = os.environ.get(SEED_ENV_VAR, "").strip()
+    if not text:
+        return DEFAULT_SEED
+    if not text.isdigit():
+        raise ValueError(f"{SEED_ENV_VAR}={text!r} must be a non-negative integer")
+    return int(text)
+
+
+def setup(profile: str = "auto", *, seed: int | None = None, deterministic: bool = True,
           quiet: bool = False) -> Session:
-    """Resolve ``profile``, seed everything, print device/versions/profile; return the Session."""
+    """Resolve ``profile``, seed everything, print device/versions/profile; return the Session.
+
+    ``seed`` defaults to ``DLCOURSE_SEED`` or 42: a chapter's targets must hold with any seed.
+    """
     _checks.one_of("profile", profile, profiles.CHOICES)
+    if seed is None:
+        seed = default_seed()
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed={seed!r} must be a non-negative integer")
     if not isinstance(deterministic, bool):

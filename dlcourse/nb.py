@@ -42,7 +42,13 @@ TABLE_START, TABLE_END = "<!-- chapters:start -->", "<!-- chapters:end -->"
 
 
 # Packages a chapter needs that Colab lacks, by chapter number; its install cell adds them.
-COLAB_PACKAGES: dict[str, tuple[str, ...]] = {}
+COLAB_PACKAGES: dict[str, tuple[str, ...]] = {
+    "10": ("keras-tuner>=1.4.8",),
+    "13": ("ai-edge-litert>=2.3",),
+    "14": ("shap>=0.51", "lime>=0.2.0.1"),
+    "15": ("mlflow>=3.17", "dvc>=3.67"),
+    "16": ("dp-accounting>=0.6",),
+}
 # A compile call that must stay outside the strategy (seed code shown verbatim) says so.
 OUTSIDE_STRATEGY_MARK = "# outside the strategy"
 

@@ -75,6 +75,20 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         "full": {"train_examples": None, "val_examples": 5_000, "test_examples": None,
                  "epochs": 15, "units": 128, "fix_steps": 1_000},
     },
+    # Chapters 06-16: each chapter's author fills in only its own entry (smoke <= 60 s,
+    # laptop <= 5 min on a 2-core CPU, measured with `make run`).
+    "nlp": {},
+    "image_recognition": {},
+    "optimization": {},
+    "evaluation": {},
+    "tuning": {},
+    "performance": {},
+    "distributed": {},
+    "deployment": {},
+    "explainability": {},
+    "mlops": {},
+    "challenges": {},
+    "seed_errata": {},
 }
 
 _active: str | None = None

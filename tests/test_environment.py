@@ -113,3 +113,15 @@ def test_xla_stand_in_turns_determinism_off_and_makes_refusal_an_error(monkeypat
         with pytest.raises(UserWarning, match="jit_compile"):
             warnings.warn("Model doesn't support `jit_compile=True`. Proceeding with "
                           "`jit_compile=False`.", UserWarning, stacklevel=1)
+
+
+def test_seed_comes_from_the_environment_when_not_given(monkeypatch):
+    monkeypatch.setenv(profiles.ENV_VAR, "smoke")
+    monkeypatch.setenv(environment.SEED_ENV_VAR, "7")
+    assert dlcourse.setup(quiet=True).seed == 7
+    assert dlcourse.setup(seed=3, quiet=True).seed == 3
+    monkeypatch.delenv(environment.SEED_ENV_VAR)
+    assert dlcourse.setup(quiet=True).seed == 42
+    monkeypatch.setenv(environment.SEED_ENV_VAR, "seven")
+    with pytest.raises(ValueError, match="DLCOURSE_SEED='seven'"):
+        dlcourse.setup(quiet=True)
