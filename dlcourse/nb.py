@@ -1,489 +1,44 @@
-"""Notebook hygiene (``check``/``fix``) and the course runner (``run``, ``readme``, ``site``).
+"""The notebook tools' command line; each concern lives in its own module.
 
     python -m dlcourse.nb check [NOTEBOOK...]   report convention violations, exit 1 if any
     python -m dlcourse.nb fix [NOTEBOOK...]     strip outputs, normalise metadata, refresh badges
     python -m dlcourse.nb run [--profile P] [NOTEBOOK...]
                                                 execute with papermill into build/, print summary
-    python -m dlcourse.nb readme                regenerate the README chapter table from build/
-    python -m dlcourse.nb site                  render executed notebooks to build/site (HTML)
+    python -m dlcourse.nb readme                regenerate the README's generated parts from build/
+    python -m dlcourse.nb site                  build the course site in build/site
 
-The conventions are those of COURSE.md §3.
+Conventions (COURSE.md §3): ``dlcourse.hygiene``; runner: ``dlcourse.runner``; README:
+``dlcourse.readme``; site: ``dlcourse.site``. The names below are re-exported so that
+``from dlcourse import nb; nb.problems(...)`` keeps working.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-BUILD = ROOT / "build"
-README = ROOT / "README.md"
-
-# The one repository-URL setting: badges and the Colab install cell are built from these.
-REPO_URL = "https://github.com/dlcourse/dlcourse"
-REPO_BRANCH = "main"
-
-KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
-KEPT_METADATA = ("kernelspec", "accelerator", "colab")
-TITLE_RE = re.compile(r"^# (\d\d|A\d) · \S.*$")
-SEED_LINE = "**Seed sections:**"
-SEED_RE = re.compile(r"[Ss]eed (00[0-2])")
-CHECKED_OUTPUT_MARK = "# NBVAL_CHECK_OUTPUT"
-PARAMETERS_SOURCE = 'PROFILE = "auto"'
-SETUP_CALL = "dlcourse.setup(PROFILE)"
-# Home folders, the root user's and a workspace root: no notebook may name a machine's paths.
-PRIVATE_PATH_RE = re.compile(r"(/home/[a-z_][\w-]*/|/Users/\w+|/(?:root|work)/|[A-Z]:\\{1,2}Users)")
-TABLE_START, TABLE_END = "<!-- chapters:start -->", "<!-- chapters:end -->"
-
-
-# Packages a chapter needs that Colab lacks, by chapter number; its install cell adds them.
-COLAB_PACKAGES: dict[str, tuple[str, ...]] = {
-    "10": ("keras-tuner>=1.4.8",),
-    "13": ("ai-edge-litert>=2.3",),
-    "14": ("shap>=0.51", "lime>=0.2.0.1"),
-    "15": ("mlflow>=3.17", "dvc>=3.67"),
-    "16": ("dp-accounting>=0.6",),
-}
-# A compile call that must stay outside the strategy (seed code shown verbatim) says so.
-OUTSIDE_STRATEGY_MARK = "# outside the strategy"
-
-
-def install_cell_source(path: Path | None = None) -> str:
-    """The Colab install cell of the notebook at ``path`` (its extra packages included)."""
-    extra = COLAB_PACKAGES.get(Path(path).name[:2], ()) if path is not None else ()
-    source = (
-        "# Colab only: install the course package from this notebook's branch.\n"
-        "# --no-deps keeps Colab's own TensorFlow, Keras and TFDS untouched.\n"
-        "import sys\n"
-        "\n"
-        'if "google.colab" in sys.modules:\n'
-        "    import subprocess\n"
-        "\n"
-        f'    package = "dlcourse @ git+{REPO_URL}@{REPO_BRANCH}"\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", package,\n'
-        '                    "importlib_resources"], check=True)'
-    )
-    if not extra:
-        return source
-    packages = ", ".join(f'"{name}"' for name in extra)
-    return source + (
-        "\n"
-        "    # This chapter's tools; the constraints keep Colab's TensorFlow and Keras.\n"
-        "    from importlib.metadata import version\n"
-        "\n"
-        '    pins = "".join(f"{name}=={version(name)}\\n" for name in ("tensorflow", "keras"))\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/dev/stdin",\n'
-        f"                    {packages}], input=pins, text=True, check=True)"
-    )
-
-
-def _parses(source: str):
-    """The AST of a code cell with IPython's ``%`` and ``!`` lines blanked; None if invalid."""
-    import ast
-
-    lines = ["" if line.lstrip().startswith(("%", "!")) else line
-             for line in source.splitlines()]
-    try:
-        return ast.parse("\n".join(lines))
-    except SyntaxError:
-        return None
-
-
-def _is_keras_compile(node) -> bool:
-    import ast
-
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "compile"):
-        return False
-    if isinstance(node.func.value, ast.Name) and node.func.value.id in ("re", "regex"):
-        return False
-    keywords = {k.arg for k in node.keywords}
-    return bool(keywords & {"optimizer", "loss", "metrics"}) or len(node.args) >= 2
-
-
-def _is_scope_block(node) -> bool:
-    import ast
-
-    return isinstance(node, ast.With) and any(
-        isinstance(item.context_expr, ast.Call)
-        and isinstance(item.context_expr.func, ast.Attribute)
-        and item.context_expr.func.attr == "scope" for item in node.items)
-
-
-def compiles_outside_strategy(sources: list[str]) -> list[str]:
-    """The Keras ``compile`` lines of a notebook that run outside ``strategy.scope()``.
-
-    A compile counts as inside when it sits in a ``with ....scope():`` block, or in a function
-    that is called inside such a block (directly or through other functions). A line that
-    carries ``# outside the strategy`` is exempt (seed code reproduced verbatim).
-    """
-    import ast
-
-    trees = [(t, src) for t, src in ((_parses(src), src) for src in sources) if t is not None]
-    calls_in_scope, calls_by_function, compiling = set(), {}, {}
-
-    def called_names(node):
-        return {n.func.id for n in ast.walk(node)
-                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-
-    def visit(node, source, in_scope, function):
-        if _is_scope_block(node):
-            in_scope = True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            function = node.name
-            calls_by_function[function] = called_names(node)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and in_scope:
-            calls_in_scope.add(node.func.id)
-        if _is_keras_compile(node):
-            line = source.splitlines()[node.lineno - 1]
-            if not in_scope and OUTSIDE_STRATEGY_MARK not in line:
-                compiling.setdefault(function, []).append(line.strip())
-        for child in ast.iter_child_nodes(node):
-            visit(child, source, in_scope, function)
-
-    for tree, source in trees:
-        visit(tree, source, False, None)
-    reached = set(calls_in_scope)
-    while True:
-        more = {name for f in reached for name in calls_by_function.get(f, ())} - reached
-        if not more:
-            break
-        reached |= more
-    return [line for function, lines in compiling.items() if function not in reached
-            for line in lines]
-
-
-def badges(path: Path) -> str:
-    """The Colab and source badges for a notebook, built from REPO_URL and REPO_BRANCH."""
-    relative = f"notebooks/{path.name}"
-    github = REPO_URL.removeprefix("https://github.com/")
-    colab = f"https://colab.research.google.com/github/{github}/blob/{REPO_BRANCH}/{relative}"
-    source = f"{REPO_URL}/blob/{REPO_BRANCH}/{relative}"
-    colab_badge = "https://colab.research.google.com/assets/colab-badge.svg"
-    source_badge = "https://img.shields.io/badge/source-GitHub-black?logo=github"
-    return (f"[![Open In Colab]({colab_badge})]({colab}) "
-            f"[![View source on GitHub]({source_badge})]({source})")
-
-
-def _read(path: Path):
-    import nbformat
-
-    return nbformat.read(str(path), as_version=4)
-
-
-def _source(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
-def _code_cells(nb) -> list:
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
-def _keeps_output(cell) -> bool:
-    return _source(cell).lstrip().startswith(CHECKED_OUTPUT_MARK)
-
-
-def problems(path: Path) -> list[str]:
-    """Every convention the notebook at ``path`` breaks (empty when it is clean)."""
-    path = Path(path)
-    nb = _read(path)
-    found = []
-    if not nb.cells or nb.cells[0].cell_type != "markdown":
-        return ["cell 1 must be a markdown title cell"]
-    title = _source(nb.cells[0])
-    first_line = title.splitlines()[0] if title else ""
-    if not TITLE_RE.match(first_line):
-        found.append(f"title line {first_line!r} must read '# NN · Title'")
-    elif not path.name.startswith(first_line[2:4]):
-        found.append(f"title number {first_line[2:4]!r} does not match the file name")
-    if badges(path) not in title:
-        found.append("title cell lacks the Colab/source badges (run `python -m dlcourse.nb fix`)")
-    if not any(line.startswith(SEED_LINE) and SEED_RE.search(line) for line in title.splitlines()):
-        found.append(f"title cell must name the seed sections covered on a line "
-                     f"'{SEED_LINE} seed 000 §3.2; ...'")
-    code = _code_cells(nb)
-    if len(code) < 3:
-        return found + ["needs the install, parameters and setup code cells"]
-    if _source(code[0]).strip() != install_cell_source(path):
-        found.append("first code cell must be the Colab install cell (run fix)")
-    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(tagged) != 1:
-        found.append(f"exactly one cell must be tagged 'parameters'; found {len(tagged)}")
-    if "parameters" not in code[1].get("metadata", {}).get("tags", []):
-        found.append("second code cell must be tagged 'parameters'")
-    if _source(code[1]).strip() != PARAMETERS_SOURCE:
-        found.append(f"the parameters cell must hold exactly {PARAMETERS_SOURCE!r}")
-    if SETUP_CALL not in _source(code[2]):
-        found.append(f"third code cell must call {SETUP_CALL}")
-    for number, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type == "code":
-            if cell.get("outputs") and not _keeps_output(cell):
-                found.append(f"cell {number} has stored outputs")
-            if cell.get("execution_count") is not None and not _keeps_output(cell):
-                found.append(f"cell {number} has an execution count")
-        if PRIVATE_PATH_RE.search(_source(cell)):
-            found.append(f"cell {number} contains a machine path")
-        if "id" not in cell:
-            found.append(f"cell {number} has no id")
-    for line in compiles_outside_strategy([_source(c) for c in code[3:]]):
-        found.append(f"compile outside session.strategy.scope(): {line!r} (build and compile "
-                     f"under the scope, or mark seed code '{OUTSIDE_STRATEGY_MARK}')")
-    metadata = nb.get("metadata", {})
-    if metadata.get("kernelspec", {}).get("name") != "python3":
-        found.append("kernelspec must be python3")
-    extra = sorted(set(metadata) - set(KEPT_METADATA))
-    if extra:
-        found.append(f"notebook metadata has volatile keys {extra}")
-    if "widgets" in json.dumps(metadata):
-        found.append("widget state is stored")
-    if PRIVATE_PATH_RE.search(json.dumps(metadata)):
-        found.append("metadata contains a machine path")
-    return found
-
-
-def _set_badges(title: str, path: Path) -> str:
-    """The title line, a blank line, the badges, a blank line, then the rest of the cell."""
-    lines = [line for line in title.splitlines() if "colab-badge.svg" not in line] or [""]
-    rest = "\n".join(lines[1:]).strip("\n")
-    return "\n".join([lines[0], "", badges(path)] + (["", rest] if rest else []))
-
-
-def fix(path: Path) -> bool:
-    """Rewrite ``path`` to the conventions where that is mechanical; True when it changed."""
-    import nbformat
-
-    path = Path(path)
-    before = path.read_text(encoding="utf-8")
-    nb = _read(path)
-    for number, cell in enumerate(nb.cells):
-        cell.setdefault("id", f"cell-{number:02d}")
-        cell.metadata.pop("execution", None)
-        cell.metadata.pop("papermill", None)
-        if cell.cell_type == "code" and not _keeps_output(cell):
-            cell.outputs = []
-            cell.execution_count = None
-    if nb.cells and nb.cells[0].cell_type == "markdown":
-        nb.cells[0].source = _set_badges(_source(nb.cells[0]), path)
-    code = _code_cells(nb)
-    if code and "subprocess" in _source(code[0]) and "google.colab" in _source(code[0]):
-        code[0].source = install_cell_source(path)
-    nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEPT_METADATA}
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    text = nbformat.writes(nb) + "\n"
-    if text != before:
-        path.write_text(text, encoding="utf-8")
-        return True
-    return False
-
-
-def notebooks(paths=None) -> list[Path]:
-    """The given notebooks, or every course notebook in order."""
-    if paths:
-        found = [Path(p) for p in paths]
-        missing = [str(p) for p in found if not p.is_file()]
-        if missing:
-            raise FileNotFoundError(f"no such notebook: {', '.join(missing)}")
-        return found
-    return sorted(NOTEBOOKS.glob("[0-9A]*.ipynb"))
-
-
-# --------------------------------------------------------------------------- the runner
-
-
-def _title(nb) -> str:
-    first = _source(nb.cells[0]).splitlines()[0] if nb.cells else ""
-    return first.lstrip("# ").strip()
-
-
-def _seeds(nb) -> str:
-    for line in _source(nb.cells[0]).splitlines() if nb.cells else []:
-        if line.startswith(SEED_LINE):
-            return line.removeprefix(SEED_LINE).strip().rstrip(".")
-    return ""
-
-
-def _error_of(nb) -> str:
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                return f"{output.get('ename')}: {output.get('evalue')}"[:500]
-    return ""
-
-
-def execute(path: Path, profile: str, out_dir: Path, *, progress: bool = True,
-            timeout: int | None = None) -> dict:
-    """Execute one notebook with papermill (``PROFILE`` injected); return its summary entry."""
-    import nbformat
-    import papermill
-
-    from dlcourse import outcomes
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    output = out_dir / path.name
-    start = time.perf_counter()
-    status, error = "passed", ""
-    try:
-        papermill.execute_notebook(str(path), str(output), parameters={"PROFILE": profile},
-                                   kernel_name="python3", progress_bar=progress,
-                                   cwd=str(path.parent), execution_timeout=timeout)
-    except Exception as exc:  # papermill wraps cell errors; the output notebook still exists
-        status, error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-    wall = time.perf_counter() - start
-    executed = nbformat.read(str(output), as_version=4) if output.exists() else None
-    if executed is not None and status == "failed":
-        error = _error_of(executed) or error
-    return {
-        "notebook": path.name,
-        "title": _title(executed or _read(path)),
-        "seeds": _seeds(executed or _read(path)),
-        "profile": profile,
-        "wall_s": round(wall, 1),
-        "status": status,
-        "error": error,
-        "outcomes": outcomes.from_notebook(executed) if executed is not None else [],
-    }
-
-
-def brief(records: list[dict], sep: str = "; ") -> str:
-    """The figures that carry a target to reach (accuracies), then counts of the other checks.
-
-    Exactness checks (lower-is-better tolerances) and yes/no checks are counted, not listed:
-    a chapter has dozens of them, and the notebook itself shows each.
-    """
-    from dlcourse import outcomes
-
-    def is_check(record):
-        tolerance = record.get("target") is not None and not record.get("higher_is_better")
-        return record.get("unit") == "check" or tolerance
-
-    shown = [outcomes.describe(r) for r in records
-             if r.get("target") is not None and not is_check(r)]
-    checks = [r for r in records if is_check(r)]
-    if checks:
-        passed = sum(bool(r.get("passed")) for r in checks)
-        shown.append(f"{passed}/{len(checks)} exactness and yes/no checks passed")
-    return sep.join(shown)
-
-
-def summary_table(entries: list[dict]) -> str:
-    """The chapter summary as a plain-text table."""
-
-    rows = [("notebook", "profile", "time", "status", "outcomes")]
-    for e in entries:
-        reached = brief(e["outcomes"]) or "—"
-        status = e["status"] + (f" ({e['error']})" if e["error"] else "")
-        rows.append((e["notebook"], e["profile"], f"{e['wall_s']:.0f} s", status, reached))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = []
-    for n, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[4])
-        if n == 0:
-            lines.append("-" * (sum(widths) + 8 + len("outcomes")))
-    return "\n".join(lines)
-
-
-def run(paths=None, profile: str = "auto", build: Path = BUILD, progress: bool = True) -> int:
-    """Execute notebooks, write ``build/summary*.json``, print the table; 0 when all passed."""
-    from tqdm.auto import tqdm
-
-    from dlcourse import profiles
-
-    resolved = profiles.resolve(profile)
-    chosen = notebooks(paths)
-    entries = []
-    bar = tqdm(chosen, desc=f"course ({resolved})", unit="notebook", disable=not progress)
-    for path in bar:
-        bar.set_postfix_str(path.name)
-        entries.append(execute(path, resolved, build / "notebooks" / resolved, progress=progress))
-    from dlcourse import devices
-
-    summary = {"profile": resolved, "finished": time.strftime("%Y-%m-%d %H:%M"),
-               "machine": devices.describe(), "chapters": entries}
-    build.mkdir(parents=True, exist_ok=True)
-    for name in ("summary.json", f"summary-{resolved}.json"):
-        (build / name).write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
-                                  encoding="utf-8")
-    print(summary_table(entries))
-    failed = [e["notebook"] for e in entries if e["status"] != "passed"]
-    print(f"\n{len(entries) - len(failed)} passed, {len(failed)} failed ({resolved} profile)")
-    return 1 if failed else 0
-
-
-def chapter_table(build: Path = BUILD) -> str:
-    """The README chapter table, from every ``build/summary-<profile>.json`` present."""
-    from dlcourse import profiles
-
-    by_profile, machines = {}, []
-    for profile in profiles.PROFILES:
-        file = build / f"summary-{profile}.json"
-        if file.exists():
-            summary = json.loads(file.read_text(encoding="utf-8"))
-            by_profile[profile] = {e["notebook"]: e for e in summary["chapters"]}
-            machines.append(f"{profile}: {summary.get('machine', 'unknown machine')}, "
-                            f"{summary.get('finished', '')}")
-    if not by_profile:
-        raise FileNotFoundError(f"no summaries in {build}; run `make run` first")
-    names = sorted({n for entries in by_profile.values() for n in entries})
-    shown = [p for p in profiles.PROFILES if p in by_profile]
-    richest = shown[-1]
-    header = ["#", "chapter", "seed sections"] + [f"{p} time" for p in shown] + [
-        f"outcomes ({richest})"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for name in names:
-        entry = next(by_profile[p][name] for p in reversed(shown) if name in by_profile[p])
-        number, _, title = entry["title"].partition(" · ")
-        times = [f"{by_profile[p][name]['wall_s']:.0f} s" + (
-            "" if by_profile[p][name]["status"] == "passed" else " ✘")
-            if name in by_profile[p] else "—" for p in shown]
-        best = by_profile[richest].get(name)
-        reached = brief(best["outcomes"], "<br>") if best else "—"
-        link = f"[{title}](notebooks/{name})"
-        source = NOTEBOOKS / name          # the seed line as the notebook reads now
-        seeds = _seeds(_read(source)) if source.exists() else entry["seeds"]
-        lines.append("| " + " | ".join([number, link, seeds, *times, reached or "runs"])
-                     + " |")
-    lines += ["", "Measured on " + "; ".join(machines) + "."]
-    return "\n".join(lines)
-
-
-def update_readme(build: Path = BUILD, readme: Path = README) -> None:
-    """Replace the table between the chapter markers in the README."""
-    text = readme.read_text(encoding="utf-8")
-    if TABLE_START not in text or TABLE_END not in text:
-        raise ValueError(f"{readme.name} lacks the markers {TABLE_START} and {TABLE_END}")
-    head, rest = text.split(TABLE_START, 1)
-    _, tail = rest.split(TABLE_END, 1)
-    readme.write_text(f"{head}{TABLE_START}\n{chapter_table(build)}\n{TABLE_END}{tail}",
-                      encoding="utf-8")
-
-
-def render_site(build: Path = BUILD) -> Path:
-    """HTML pages of the executed notebooks (the richest profile run), under build/site."""
-    from nbconvert import HTMLExporter
-
-    from dlcourse import profiles
-
-    runs = [build / "notebooks" / p for p in reversed(profiles.PROFILES)
-            if (build / "notebooks" / p).is_dir()]
-    if not runs:
-        raise FileNotFoundError(f"no executed notebooks under {build}/notebooks; run `make run`")
-    site = build / "site"
-    site.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter()
-    links = []
-    for path in sorted(runs[0].glob("*.ipynb")):
-        body, _ = exporter.from_filename(str(path))
-        (site / f"{path.stem}.html").write_text(body, encoding="utf-8")
-        links.append(f'<li><a href="{path.stem}.html">{path.stem}</a></li>')
-    (site / "index.html").write_text(
-        "<h1>dlcourse</h1><ul>" + "".join(links) + "</ul>\n", encoding="utf-8")
-    return site
+from dlcourse import hygiene, readme, runner, site
+from dlcourse.hygiene import (  # noqa: F401  (re-exported)
+    CHECKED_OUTPUT_MARK,
+    COLAB_PACKAGES,
+    KERNELSPEC,
+    NOTEBOOKS,
+    OUTSIDE_STRATEGY_MARK,
+    PARAMETERS_SOURCE,
+    REPO_BRANCH,
+    REPO_URL,
+    ROOT,
+    badges,
+    compiles_outside_strategy,
+    fix,
+    install_cell_source,
+    notebooks,
+    problems,
+)
+from dlcourse.readme import README, TABLE_END, TABLE_START, chapter_table, update_readme  # noqa: F401
+from dlcourse.runner import BUILD, brief, execute, run, summary_table  # noqa: F401
+from dlcourse.site import render_site  # noqa: F401
 
 
 def main(argv=None) -> int:
@@ -492,28 +47,29 @@ def main(argv=None) -> int:
     parser.add_argument("command", choices=("check", "fix", "run", "readme", "site"))
     parser.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
     parser.add_argument("--profile", default="auto", help="smoke, laptop, full or auto")
-    parser.add_argument("--build", default=str(BUILD), help="output folder (default: build/)")
+    parser.add_argument("--build", default=str(runner.BUILD),
+                        help="output folder (default: build/)")
     args = parser.parse_intermixed_args(argv)
     if args.command == "check":
         bad = 0
-        for path in notebooks(args.notebooks):
-            for problem in problems(path):
+        for path in hygiene.notebooks(args.notebooks):
+            for problem in hygiene.problems(path):
                 print(f"{path.name}: {problem}")
                 bad += 1
         print("notebooks clean" if not bad else f"{bad} problem(s)")
         return 1 if bad else 0
     if args.command == "fix":
-        for path in notebooks(args.notebooks):
-            if fix(path):
+        for path in hygiene.notebooks(args.notebooks):
+            if hygiene.fix(path):
                 print(f"fixed {path.name}")
         return 0
     if args.command == "run":
-        return run(args.notebooks, args.profile, Path(args.build))
+        return runner.run(args.notebooks, args.profile, Path(args.build))
     if args.command == "readme":
-        update_readme(Path(args.build))
-        print(f"updated the chapter table in {README.name}")
+        readme.update_readme(Path(args.build))
+        print(f"updated the chapter table in {readme.README.name}")
         return 0
-    print(f"site written to {render_site(Path(args.build))}")
+    print(f"site written to {site.render_site(Path(args.build))}")
     return 0
 
 

@@ -1,13 +1,18 @@
-"""The course notebooks follow COURSE.md §3, and the package code passes the linter."""
+"""dlcourse.hygiene on small notebooks made here; the course notebooks follow COURSE.md §3;
+the package code passes the linter."""
 
+import json
 import subprocess
 import sys
 
+import nbformat
 import pytest
+from nbformat.v4 import new_output
+from notebook_factory import clean_notebook, edit
 
-from dlcourse import nb as nbtools
+from dlcourse import hygiene
 
-COURSE = nbtools.notebooks()
+COURSE = hygiene.notebooks()
 
 
 def test_there_are_notebooks():
@@ -16,7 +21,7 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("path", COURSE, ids=[p.name for p in COURSE])
 def test_notebook_follows_the_conventions(path):
-    assert nbtools.problems(path) == []
+    assert hygiene.problems(path) == []
 
 
 def test_chapter_numbers_are_unique():
@@ -26,6 +31,122 @@ def test_chapter_numbers_are_unique():
 
 def test_ruff_is_clean():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "dlcourse", "tests",
-                             "benchmarks"], cwd=nbtools.ROOT, capture_output=True, text=True,
+                             "benchmarks"], cwd=hygiene.ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------- the rules, one by one
+
+
+@pytest.fixture
+def notebook(tmp_path):
+    return clean_notebook(tmp_path / "07_example.ipynb")
+
+
+def test_a_clean_notebook_has_no_problems(notebook):
+    assert hygiene.problems(notebook) == []
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda b: b.cells[4].outputs.append(new_output("stream", text="hi")), "stored outputs"),
+    (lambda b: setattr(b.cells[4], "execution_count", 3), "execution count"),
+    (lambda b: b.metadata.update(kernelspec={"name": "conda-env"}), "kernelspec must be python3"),
+    (lambda b: b.metadata.update(language_info={"version": "3.11"}), "volatile keys"),
+    (lambda b: b.cells[4].metadata.update(tags=["parameters"]), "exactly one cell"),
+    (lambda b: setattr(b.cells[2], "source", "PROFILE = 'smoke'"), "must hold exactly"),
+    (lambda b: setattr(b.cells[1], "source", "!pip install dlcourse"), "Colab install cell"),
+    (lambda b: setattr(b.cells[3], "source", "import dlcourse"), "dlcourse.setup(PROFILE)"),
+    (lambda b: setattr(b.cells[0], "source", "# Example\n"), "must read '# NN · Title'"),
+    (lambda b: setattr(b.cells[0], "source", "# 07 · Example\n"), "badges"),
+    (lambda b: setattr(b.cells[0], "source", b.cells[0].source.replace("**Seed sections:**", "")),
+     "seed sections"),
+    (lambda b: setattr(b.cells[4], "source", "open('/Users/alice/data.csv')"), "machine path"),
+    (lambda b: setattr(b.cells[4], "source", "open('/" + "root/data.csv')"), "machine path"),
+    (lambda b: setattr(b.cells[4], "source", "open('C:\\Users\\ann\\x.csv')"), "machine path"),
+])
+def test_each_convention_is_checked(notebook, change, expected):
+    edit(notebook, change)
+    assert any(expected in problem for problem in hygiene.problems(notebook))
+
+
+def test_checked_output_cells_may_keep_their_output(tmp_path):
+    path = clean_notebook(tmp_path / "07_example.ipynb",
+                          body=[f"{hygiene.CHECKED_OUTPUT_MARK}\nprint(2)"])
+    edit(path, lambda b: b.cells[4].outputs.append(new_output("stream", text="2\n")))
+    assert hygiene.problems(path) == []
+    hygiene.fix(path)
+    assert nbformat.read(str(path), as_version=4).cells[4].outputs
+
+
+def test_fix_strips_outputs_metadata_and_refreshes_badges(notebook):
+    def dirty(book):
+        book.cells[4].outputs.append(new_output("stream", text="hi"))
+        book.cells[4].execution_count = 5
+        book.metadata["language_info"] = {"version": "3.11"}
+        book.metadata["widgets"] = {"state": {}}
+        book.cells[0].source = "# 07 · Example\n\nText.\n\n**Seed sections:** seed 000 §3.5"
+    edit(notebook, dirty)
+    assert hygiene.fix(notebook) is True
+    assert hygiene.problems(notebook) == []
+    assert hygiene.fix(notebook) is False  # idempotent: a second run changes nothing
+    raw = json.loads(notebook.read_text())
+    assert set(raw["metadata"]) == {"kernelspec"}
+
+
+def test_badges_come_from_the_one_repository_setting(tmp_path, monkeypatch):
+    monkeypatch.setattr(hygiene, "REPO_URL", "https://github.com/someone/fork")
+    text = hygiene.badges(tmp_path / "03_feedforward.ipynb")
+    colab = "colab.research.google.com/github/someone/fork/blob/main/notebooks/03_feedforward"
+    assert colab in text
+    assert "https://github.com/someone/fork/blob/main/notebooks/03_feedforward.ipynb" in text
+    assert "someone/fork@main" in hygiene.install_cell_source()
+
+
+def test_notebooks_rejects_missing_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such notebook"):
+        hygiene.notebooks([tmp_path / "nope.ipynb"])
+
+
+def test_fix_puts_the_badges_on_their_own_paragraph(notebook):
+    edit(notebook, lambda b: setattr(b.cells[0], "source", "# 07 · Example\nText.\n\n"
+                                     "**Seed sections:** seed 000 §3.5"))
+    hygiene.fix(notebook)
+    title = nbformat.read(str(notebook), 4).cells[0].source
+    assert title == (f"# 07 · Example\n\n{hygiene.badges(notebook)}\n\nText.\n\n"
+                     "**Seed sections:** seed 000 §3.5")
+
+
+def _compiles(*cells):
+    return hygiene.compiles_outside_strategy(list(cells))
+
+
+def test_compile_outside_the_strategy_scope_is_flagged():
+    assert _compiles("model = build()\nmodel.compile(optimizer='adam', loss='mse')") == [
+        "model.compile(optimizer='adam', loss='mse')"]
+
+
+def test_compile_inside_the_scope_passes():
+    assert _compiles("with session.strategy.scope():\n"
+                     "    model = build()\n    model.compile(optimizer='adam', loss='mse')") == []
+
+
+def test_compile_in_a_function_called_under_the_scope_passes():
+    helper = ("def make():\n    m = build()\n    m.compile(loss='mse')\n    return m\n"
+              "def twice():\n    return make(), make()")
+    assert _compiles(helper, "with strategy.scope():\n    a, b = twice()") == []
+    assert _compiles(helper, "a = make()") == ["m.compile(loss='mse')"]
+
+
+def test_seed_code_may_compile_outside_when_marked_and_regexes_are_ignored():
+    marked = "seed.compile(loss='mse')  # outside the strategy: the seed's code, verbatim"
+    assert _compiles(marked, "import re\npattern = re.compile('a+')", "%time x = 1") == []
+
+
+def test_install_cell_adds_a_chapters_packages_with_tensorflow_pinned(monkeypatch, tmp_path):
+    monkeypatch.setitem(hygiene.COLAB_PACKAGES, "10", ("keras-tuner>=1.4",))
+    plain = hygiene.install_cell_source(tmp_path / "09_evaluation.ipynb")
+    extra = hygiene.install_cell_source(tmp_path / "10_tuning.ipynb")
+    assert "keras-tuner" not in plain and extra.startswith(plain)
+    assert '"keras-tuner>=1.4"' in extra and '"tensorflow", "keras"' in extra
+    compile(extra, "install cell", "exec")
