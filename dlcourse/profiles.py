@@ -80,7 +80,19 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     "nlp": {},
     "image_recognition": {},
     "optimization": {},
-    "evaluation": {},
+    "evaluation": {
+        # Fashion-MNIST MLPs (10-class, shirt detector, class-weighted), ten softmax regressions
+        # for the selection game, k-fold CV of the chosen one.
+        "smoke": {"train_examples": 6_000, "val_examples": 1_000, "test_examples": 1_000,
+                  "epochs": 2, "candidates": 4, "selection_draws": 300,
+                  "selection_examples": 200, "cv_examples": 1_500, "folds": 3, "cv_epochs": 1},
+        "laptop": {"train_examples": 20_000, "val_examples": 5_000, "test_examples": None,
+                   "epochs": 4, "candidates": 10, "selection_draws": 1_000,
+                   "selection_examples": 300, "cv_examples": 6_000, "folds": 5, "cv_epochs": 2},
+        "full": {"train_examples": None, "val_examples": 5_000, "test_examples": None,
+                 "epochs": 10, "candidates": 10, "selection_draws": 1_000,
+                 "selection_examples": 300, "cv_examples": 20_000, "folds": 5, "cv_epochs": 5},
+    },
     "tuning": {},
     "performance": {},
     "distributed": {},
@@ -88,7 +100,21 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     "explainability": {},
     "mlops": {},
     "challenges": {},
-    "seed_errata": {},
+    "seed_errata": {
+        # Appendix A1: one small corrected model per seed code block, on MNIST, Fashion-MNIST
+        # and IMDB subsets. build_applications builds VGG16/MobileNetV2/AlexNet in Keras to check
+        # the parameter formulas (a few seconds and ~1 GB of memory: not in smoke).
+        "smoke": {"train_examples": 2_000, "test_examples": 1_000, "epochs": 1, "batch_size": 128,
+                  "graph_steps": 100, "rnn_units": 32, "imdb_train": 2_000, "imdb_test": 1_000,
+                  "imdb_length": 100, "grad_steps": 20, "build_applications": False},
+        "laptop": {"train_examples": 12_000, "test_examples": None, "epochs": 2,
+                   "batch_size": 128, "graph_steps": 1_000, "rnn_units": 64,
+                   "imdb_train": 10_000, "imdb_test": 5_000, "imdb_length": 200,
+                   "grad_steps": 100, "build_applications": True},
+        "full": {"train_examples": None, "test_examples": None, "epochs": 5, "batch_size": 128,
+                 "graph_steps": 3_000, "rnn_units": 128, "imdb_train": None, "imdb_test": None,
+                 "imdb_length": 300, "grad_steps": 300, "build_applications": True},
+    },
 }
 
 _active: str | None = None
