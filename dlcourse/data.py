@@ -153,6 +153,29 @@ def load(name: str, split: str = "train", *, examples: int | None | str = "profi
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
+def from_arrays(x, y, *, batch_size: int, shuffle: bool = False, seed: int = 0,
+                drop_remainder: bool | None = None):
+    """A batched, prefetched ``tf.data`` pipeline over arrays already in memory.
+
+    For experiments that re-batch the same examples many ways (batch-size studies, k folds).
+    Like ``load``, it drops the ragged last batch when the session trains on several replicas.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    from dlcourse import devices
+
+    _checks.positive_int("batch_size", batch_size)
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"x has {len(x)} examples and y {len(y)}: they must match and be > 0")
+    if drop_remainder is None:
+        drop_remainder = devices.active_replicas() > 1
+    ds = tf.data.Dataset.from_tensor_slices((np.asarray(x), np.asarray(y)))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
 def to_numpy(dataset):
     """All batches of a finite ``(x, y)`` pipeline, concatenated into two NumPy arrays."""
     import numpy as np

@@ -161,3 +161,38 @@ def test_load_arrays_of_an_empty_split_names_it(monkeypatch):
     monkeypatch.setattr(data, "raw", lambda name, split: fake_mnist(3).take(0))
     with pytest.raises(ValueError, match="split='test' of 'mnist' holds no examples"):
         data.load_arrays("mnist", "test")
+
+
+def test_from_arrays_batches_and_shuffles_reproducibly(monkeypatch):
+    from dlcourse import devices
+
+    monkeypatch.setattr(devices, "_active", None)
+    x, y = np.arange(10, dtype=np.float32).reshape(10, 1), np.arange(10)
+    batches = [b.numpy().tolist() for _, b in data.from_arrays(x, y, batch_size=4)]
+    assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    first = [b.numpy().tolist() for _, b in data.from_arrays(x, y, batch_size=10, shuffle=True,
+                                                             seed=3)]
+    again = [b.numpy().tolist() for _, b in data.from_arrays(x, y, batch_size=10, shuffle=True,
+                                                             seed=3)]
+    assert first == again and first[0] != list(range(10)) and sorted(first[0]) == list(range(10))
+
+
+def test_from_arrays_drops_the_ragged_batch_under_replicas(monkeypatch):
+    from dlcourse import devices
+
+    class TwoReplicas:
+        num_replicas_in_sync = 2
+
+    monkeypatch.setattr(devices, "_active", TwoReplicas())
+    ds = data.from_arrays(np.zeros((10, 2)), np.zeros(10), batch_size=4)
+    assert [len(b) for _, b in ds] == [4, 4]
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"x": np.zeros((3, 1)), "y": np.zeros(2), "batch_size": 2}, ValueError, "x has 3"),
+    ({"x": np.zeros((0, 1)), "y": np.zeros(0), "batch_size": 2}, ValueError, "must match"),
+    ({"x": np.zeros((3, 1)), "y": np.zeros(3), "batch_size": "8"}, TypeError, "batch_size='8'"),
+])
+def test_from_arrays_rejects_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        data.from_arrays(**kwargs)
