@@ -158,7 +158,8 @@ def from_arrays(x, y, *, batch_size: int, shuffle: bool = False, seed: int = 0,
     """A batched, prefetched ``tf.data`` pipeline over arrays already in memory.
 
     For experiments that re-batch the same examples many ways (batch-size studies, k folds).
-    Like ``load``, it drops the ragged last batch when the session trains on several replicas.
+    ``y`` is an array or a tuple of arrays (several targets per example, e.g. labels and a
+    teacher's logits). Like ``load``, it drops the ragged last batch under several replicas.
     """
     import numpy as np
     import tensorflow as tf
@@ -166,11 +167,15 @@ def from_arrays(x, y, *, batch_size: int, shuffle: bool = False, seed: int = 0,
     from dlcourse import devices
 
     _checks.positive_int("batch_size", batch_size)
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"x has {len(x)} examples and y {len(y)}: they must match and be > 0")
+    targets = tuple(np.asarray(t) for t in y) if isinstance(y, tuple) else (np.asarray(y),)
+    for target in targets:
+        if len(x) != len(target) or len(x) == 0:
+            raise ValueError(f"x has {len(x)} examples and y {len(target)}: they must match "
+                             "and be > 0")
     if drop_remainder is None:
         drop_remainder = devices.active_replicas() > 1
-    ds = tf.data.Dataset.from_tensor_slices((np.asarray(x), np.asarray(y)))
+    y = targets if isinstance(y, tuple) else targets[0]
+    ds = tf.data.Dataset.from_tensor_slices((np.asarray(x), y))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)

@@ -196,3 +196,11 @@ def test_from_arrays_drops_the_ragged_batch_under_replicas(monkeypatch):
 def test_from_arrays_rejects_bad_input(kwargs, error, message):
     with pytest.raises(error, match=message):
         data.from_arrays(**kwargs)
+
+
+def test_from_arrays_takes_a_tuple_of_targets():
+    x, labels, logits = np.zeros((6, 2)), np.arange(6), np.ones((6, 10))
+    _, (y_labels, y_logits) = next(iter(data.from_arrays(x, (labels, logits), batch_size=4)))
+    assert y_labels.shape == (4,) and y_logits.shape == (4, 10)
+    with pytest.raises(ValueError, match="x has 6 examples and y 5"):
+        data.from_arrays(x, (labels, logits[:5]), batch_size=4)
