@@ -95,6 +95,20 @@ def summary_table(entries: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def merged(previous: Path, entries: list[dict]) -> list[dict]:
+    """The chapters of an earlier summary at ``previous`` updated with ``entries``, in order.
+
+    Running a few notebooks keeps the other chapters' figures, so the README table and the
+    site never lose a chapter because one was run on its own.
+    """
+    chapters = {}
+    if Path(previous).exists():
+        chapters = {e["notebook"]: e for e in
+                    json.loads(Path(previous).read_text(encoding="utf-8"))["chapters"]}
+    chapters.update({e["notebook"]: e for e in entries})
+    return [chapters[name] for name in sorted(chapters)]
+
+
 def run(paths=None, profile: str = "auto", build: Path = BUILD, progress: bool = True) -> int:
     """Execute notebooks, write ``build/summary*.json``, print the table; 0 when all passed."""
     from tqdm.auto import tqdm
@@ -110,9 +124,10 @@ def run(paths=None, profile: str = "auto", build: Path = BUILD, progress: bool =
         entries.append(execute(path, resolved, build / "notebooks" / resolved, progress=progress))
     from dlcourse import devices
 
-    summary = {"profile": resolved, "finished": time.strftime("%Y-%m-%d %H:%M"),
-               "machine": devices.describe(), "chapters": entries}
     build.mkdir(parents=True, exist_ok=True)
+    summary = {"profile": resolved, "finished": time.strftime("%Y-%m-%d %H:%M"),
+               "machine": devices.describe(),
+               "chapters": merged(build / f"summary-{resolved}.json", entries)}
     for name in ("summary.json", f"summary-{resolved}.json"):
         (build / name).write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
                                   encoding="utf-8")

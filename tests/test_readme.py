@@ -20,14 +20,41 @@ def test_readme_table_is_generated_from_summaries(tmp_path):
                    "chapters": [entry]}
         (build / f"summary-{profile}.json").write_text(json.dumps(summary))
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{readme_tools.TABLE_START}\nold\n{readme_tools.TABLE_END}\nrest\n")
+    readme.write_text(f"intro\n{readme_tools.PATH_START}\nold path\n{readme_tools.PATH_END}\n"
+                      f"{readme_tools.TABLE_START}\nold table\n{readme_tools.TABLE_END}\nrest\n")
     readme_tools.update_readme(build, readme)
     text = readme.read_text()
-    assert "old" not in text and text.startswith("intro") and text.endswith("rest\n")
-    row = next(line for line in text.splitlines() if "feedforward" in line)
+    assert "old table" not in text and text.startswith("intro") and text.endswith("rest\n")
+    row = next(line for line in text.splitlines() if line.startswith("| 98"))
     assert "| 98 | [Feed-forward networks](notebooks/98_feedforward.ipynb) | seed 001 §4 |" in row
     assert "12 s" in row and "140 s" in row and "✔ accuracy = 0.975 (target ≥ 0.97)" in row
     assert "Measured on smoke: x86_64 CPU, 2 cores, 2026-11-23 10:00; laptop:" in text
+    assert "old path" not in text and "Who this course is for" in text
+    assert "1. [98 · Feed-forward networks](notebooks/98_feedforward.ipynb) — 2.3 min" in text
+    assert "98 (2.3 min on the laptop profile)" in text   # 140 s: wants a GPU for the full run
+
+
+def test_the_readme_needs_both_markers(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "summary-laptop.json").write_text(json.dumps({"chapters": []}))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{readme_tools.TABLE_START}\n{readme_tools.TABLE_END}\n")
+    with pytest.raises(ValueError, match="path:start"):
+        readme_tools.update_readme(build, readme)
+
+
+def test_learners_path_names_prerequisites_colab_tpu_and_offline_use(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    entries = [{"notebook": f"0{n}_x.ipynb", "title": f"0{n} · X{n}", "wall_s": s}
+               for n, s in ((0, 8.0), (1, 30.0))]
+    (build / "summary-laptop.json").write_text(json.dumps({"machine": "m", "chapters": entries}))
+    text = readme_tools.learners_path(build, link=lambda name: None)
+    for needed in ("Python", "NumPy", "calculus", "Change runtime type", "TPU",
+                   "session.strategy.scope()", "TFDS_DATA_DIR"):
+        assert needed in text
+    assert "1. 00 · X0 — 8 s\n1. 01 · X1 — 30 s" in text and "None of the measured" in text
 
 
 def test_readme_needs_summaries(tmp_path):

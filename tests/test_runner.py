@@ -58,3 +58,14 @@ def test_brief_lists_targets_and_counts_checks():
     ]
     assert runner.brief(records) == ("✔ accuracy = 0.98 (target ≥ 0.97); "
                                       "2/2 exactness and yes/no checks passed")
+
+
+def test_a_partial_run_keeps_the_other_chapters_of_the_summary(tmp_path):
+    previous = tmp_path / "summary-laptop.json"
+    old = [{"notebook": n, "wall_s": 1.0} for n in ("01_a.ipynb", "02_b.ipynb")]
+    previous.write_text(json.dumps({"chapters": old}))
+    chapters = runner.merged(previous, [{"notebook": "02_b.ipynb", "wall_s": 5.0},
+                                        {"notebook": "00_c.ipynb", "wall_s": 2.0}])
+    assert [(c["notebook"], c["wall_s"]) for c in chapters] == [
+        ("00_c.ipynb", 2.0), ("01_a.ipynb", 1.0), ("02_b.ipynb", 5.0)]
+    assert runner.merged(tmp_path / "none.json", old) == old
