@@ -37,6 +37,10 @@ COLAB_PACKAGES: dict[str, tuple[str, ...]] = {
     "15": ("mlflow>=3.17", "dvc>=3.67"),
     "16": ("dp-accounting>=0.6",),
 }
+# Chapters 01-16 end with exercises whose solutions execute and assert through outcomes.
+EXERCISES_RE = re.compile(r"^## (?:\d+\.\s*)?Exercises\b", re.MULTILINE)
+SECTION_RE = re.compile(r"^## (?![Cc]lean-?up\b)\S", re.MULTILINE)   # a clean-up may follow
+ASSERTING_CALL_RE = re.compile(r"\boutcomes\.(?:record|check|loss_fell)\(")
 # A compile call that must stay outside the strategy (seed code shown verbatim) says so.
 OUTSIDE_STRATEGY_MARK = "# outside the strategy"
 
@@ -295,3 +299,34 @@ def seeds(nb) -> str:
         if line.startswith(SEED_LINE):
             return line.removeprefix(SEED_LINE).strip().rstrip(".")
     return ""
+
+
+def needs_exercises(path: Path) -> bool:
+    """True for the chapters that must end with exercises: those numbered 01 to 16."""
+    number = Path(path).name[:2]
+    return number.isdigit() and 1 <= int(number) <= 16
+
+
+def exercise_problems(path: Path) -> list[str]:
+    """What keeps a chapter from ending with exercises whose solutions assert (COURSE.md §3).
+
+    The last ``## `` section must be ``## Exercises`` (or ``## 9. Exercises``; only a
+    ``## Clean-up`` that ends servers may follow) and hold at least
+    one code cell that asserts through ``outcomes.record``, ``outcomes.check`` or
+    ``outcomes.loss_fell``; under the tests those cells execute like every other.
+    """
+    cells = read(path).cells
+    starts = [i for i, c in enumerate(cells)
+              if c.cell_type == "markdown" and EXERCISES_RE.search(cell_source(c))]
+    if not starts:
+        return ["no '## Exercises' section"]
+    later = [i for i, c in enumerate(cells[starts[-1] + 1:], start=starts[-1] + 1)
+             if c.cell_type == "markdown" and SECTION_RE.search(cell_source(c))]
+    if later:
+        first = cell_source(cells[later[0]]).splitlines()[0]
+        return [f"the exercises are not the last section: {first!r} follows them"]
+    solutions = [c for c in cells[starts[-1] + 1:]
+                 if c.cell_type == "code" and ASSERTING_CALL_RE.search(cell_source(c))]
+    if not solutions:
+        return ["no exercise solution asserts (outcomes.record/check/loss_fell)"]
+    return []

@@ -24,6 +24,15 @@ def test_notebook_follows_the_conventions(path):
     assert hygiene.problems(path) == []
 
 
+CHAPTERS_WITH_EXERCISES = [p for p in COURSE if hygiene.needs_exercises(p)]
+
+
+@pytest.mark.parametrize("path", CHAPTERS_WITH_EXERCISES,
+                         ids=[p.name for p in CHAPTERS_WITH_EXERCISES])
+def test_chapter_ends_with_exercises_whose_solutions_assert(path):
+    assert hygiene.exercise_problems(path) == []
+
+
 def test_chapter_numbers_are_unique():
     numbers = [p.name[:2] for p in COURSE]
     assert len(numbers) == len(set(numbers))
@@ -150,3 +159,28 @@ def test_install_cell_adds_a_chapters_packages_with_tensorflow_pinned(monkeypatc
     assert "keras-tuner" not in plain and extra.startswith(plain)
     assert '"keras-tuner>=1.4"' in extra and '"tensorflow", "keras"' in extra
     compile(extra, "install cell", "exec")
+
+
+@pytest.mark.parametrize("cells, expected", [
+    ([("md", "## Exercises\n\n1. Try."), ("code", "outcomes.check('x', True, 'y')")], []),
+    ([("md", "## 9. Exercises"), ("code", "outcomes.record('a', 1.0)"), ("md", "## Clean-up")],
+     []),
+    ([("md", "## Summary")], ["no '## Exercises' section"]),
+    ([("md", "## Exercises"), ("code", "print(1)")], ["no exercise solution asserts"]),
+    ([("md", "## Exercises"), ("code", "outcomes.check('x', True, 'y')"), ("md", "## Next")],
+     ["the exercises are not the last section: '## Next' follows them"]),
+])
+def test_exercises_end_the_chapter_and_their_solutions_assert(tmp_path, cells, expected):
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
+    path = clean_notebook(tmp_path / "07_example.ipynb")
+    edit(path, lambda b: b.cells.extend(new_markdown_cell(text) if kind == "md"
+                                        else new_code_cell(text) for kind, text in cells))
+    found = hygiene.exercise_problems(path)
+    assert len(found) == len(expected) and all(e in f for e, f in zip(expected, found))
+
+
+def test_only_chapters_01_to_16_need_exercises():
+    assert [hygiene.needs_exercises(hygiene.NOTEBOOKS / name) for name in (
+        "00_setup.ipynb", "01_a.ipynb", "16_b.ipynb", "A1_seed_errata.ipynb")] == [
+        False, True, True, False]
