@@ -97,7 +97,20 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     "performance": {},
     "distributed": {},
     "deployment": {},
-    "explainability": {},
+    "explainability": {
+        # MNIST, a two-block CNN (filters, dense) explained by saliency, SmoothGrad, integrated
+        # gradients, Grad-CAM and KernelSHAP. `explained`: test images in the completeness check
+        # and the randomisation test; `shap_samples`: KernelSHAP's model evaluations.
+        "smoke": {"train_examples": 4_000, "test_examples": 1_000, "epochs": 1, "batch_size": 64,
+                  "filters": (8, 16), "dense": 32, "explained": 4, "smoothgrad_samples": 16,
+                  "shap_samples": 500},
+        "laptop": {"train_examples": 20_000, "test_examples": None, "epochs": 2, "batch_size": 64,
+                   "filters": (16, 32), "dense": 64, "explained": 16, "smoothgrad_samples": 32,
+                   "shap_samples": 2_000},
+        "full": {"train_examples": None, "test_examples": None, "epochs": 6, "batch_size": 128,
+                 "filters": (32, 64), "dense": 128, "explained": 64, "smoothgrad_samples": 64,
+                 "shap_samples": 8_000},
+    },
     "mlops": {},
     "challenges": {},
     "seed_errata": {
