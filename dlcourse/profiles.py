@@ -78,8 +78,54 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     # Chapters 06-16: each chapter's author fills in only its own entry (smoke <= 60 s,
     # laptop <= 5 min on a 2-core CPU, measured with `make run`).
     "nlp": {},
-    "image_recognition": {},
-    "optimization": {},
+    "image_recognition": {
+        # CIFAR-10: train on train[:45000] (first `train_examples`), validate on train[45000:].
+        # deep_*: plain vs residual twins; aug_*: a small CNN with and without augmentation;
+        # resnet_*/stem_*: the target ResNet (the model-selection table trains the other three
+        # models with the same data and schedule); latency_*: inference timing.
+        "smoke": {"train_examples": 2_000, "val_examples": 1_000, "test_examples": 1_000,
+                  "epochs": 1, "batch_size": 128, "lr": 3e-3, "deep_examples": 512,
+                  "deep_epochs": 2, "deep_blocks": 6, "deep_width": 16, "aug_examples": 512,
+                  "aug_epochs": 2, "aug_filters": (8, 16), "resnet_widths": (16, 32, 64),
+                  "resnet_blocks": 1, "stem_width": 16, "stem_pools": 1, "latency_batch": 100,
+                  "resnet_augment": False, "mlp_hidden": (256, 128),
+                  "mobile_widths": (32, 64, 128), "mobile_blocks": 1, "latency_repeat": 3},
+        "laptop": {"train_examples": 25_000, "val_examples": 5_000, "test_examples": None,
+                   "epochs": 4, "batch_size": 128, "lr": 3e-3, "deep_examples": 4_000,
+                   "deep_epochs": 4, "deep_blocks": 12, "deep_width": 16, "aug_examples": 3_000,
+                   "aug_epochs": 10, "aug_filters": (16, 32), "resnet_widths": (32, 64, 128),
+                   "resnet_blocks": 1, "stem_width": 24, "stem_pools": 1, "latency_batch": 100,
+                   "resnet_augment": False, "mlp_hidden": (256, 128),
+                   "mobile_widths": (32, 64, 128), "mobile_blocks": 1, "latency_repeat": 5},
+        "full": {"train_examples": 45_000, "val_examples": 5_000, "test_examples": None,
+                 "epochs": 40, "batch_size": 128, "lr": 2e-3, "deep_examples": 20_000,
+                 "deep_epochs": 10, "deep_blocks": 12, "deep_width": 16, "aug_examples": 5_000,
+                 "aug_epochs": 30, "aug_filters": (32, 64), "resnet_widths": (64, 128, 256),
+                 "resnet_blocks": 2, "stem_width": 64, "stem_pools": 0, "latency_batch": 100,
+                 "resnet_augment": True, "mlp_hidden": (512, 256),
+                 "mobile_widths": (64, 128, 256), "mobile_blocks": 2, "latency_repeat": 5},
+    },
+    "optimization": {
+        # Fashion-MNIST MLPs: a subset for the schedule, batch-size and optimizer races; a small
+        # subset trained long for the over-fitting runs (penalties, dropout, early stopping).
+        "smoke": {"train_examples": 3_000, "val_examples": 1_000, "schedule_epochs": 2,
+                  "vanishing_steps": 20, "overfit_examples": 500, "overfit_epochs": 40,
+                  "l1": 1e-4, "l2": 1e-3, "patience": 3, "bn_epochs": 1,
+                  "batch_sizes": (32, 512), "batch_epochs": 2, "optimizer_epochs": 1,
+                  "optimizers": ("SGD (0.05)", "SGD + momentum 0.9 (0.05)", "Adam (1e-3)")},
+        "laptop": {"train_examples": 10_000, "val_examples": 5_000, "schedule_epochs": 8,
+                   "vanishing_steps": 200, "overfit_examples": 2_000, "overfit_epochs": 40,
+                   "l1": 1e-4, "l2": 1e-3, "patience": 4, "bn_epochs": 3,
+                   "batch_sizes": (16, 64, 256, 1024), "batch_epochs": 3, "optimizer_epochs": 5,
+                   "optimizers": ("SGD (0.05)", "SGD + momentum 0.9 (0.05)", "Adagrad (0.05)",
+                                  "RMSprop (1e-3)", "Adam (1e-3)", "AdamW (1e-3, decay 1e-2)")},
+        "full": {"train_examples": 55_000, "val_examples": 5_000, "schedule_epochs": 20,
+                 "vanishing_steps": 400, "overfit_examples": 2_000, "overfit_epochs": 60,
+                 "l1": 1e-4, "l2": 1e-3, "patience": 5, "bn_epochs": 5,
+                 "batch_sizes": (16, 64, 256, 1024), "batch_epochs": 5, "optimizer_epochs": 10,
+                 "optimizers": ("SGD (0.05)", "SGD + momentum 0.9 (0.05)", "Adagrad (0.05)",
+                                "RMSprop (1e-3)", "Adam (1e-3)", "AdamW (1e-3, decay 1e-2)")},
+    },
     "evaluation": {
         # Fashion-MNIST MLPs (10-class, shirt detector, class-weighted), ten softmax regressions
         # for the selection game, k-fold CV of the chosen one.
@@ -93,10 +139,41 @@ CHAPTERS: dict[str, dict[str, dict]] = {
                  "epochs": 15, "candidates": 8, "selection_draws": 1_000,
                  "selection_examples": 300, "cv_examples": 20_000, "folds": 5, "cv_epochs": 5},
     },
-    "tuning": {},
+    "tuning": {
+        # Fashion-MNIST: MLPs on raw/scaled inputs, a small CNN with and without augmentation,
+        # KerasTuner grid and random search, an ensemble, a wide teacher and a narrow student.
+        "smoke": {"train_examples": 3_000, "val_examples": 1_000, "test_examples": 1_000,
+                  "epochs": 2, "few_examples": 500, "augment_epochs": 3,
+                  "grid_units": (32, 128), "grid_trials": 3, "random_trials": 3,
+                  "search_epochs": 1, "members": 3, "teacher_hidden": (512, 256),
+                  "teacher_epochs": 1, "student_examples": 1_000, "student_hidden": (64,),
+                  "student_epochs": 2},
+        "laptop": {"train_examples": 20_000, "val_examples": 5_000, "test_examples": None,
+                   "epochs": 4, "few_examples": 1_000, "augment_epochs": 15,
+                   "grid_units": (64, 256), "grid_trials": 8, "random_trials": 8,
+                   "search_epochs": 3, "members": 5, "teacher_hidden": (512, 256),
+                   "teacher_epochs": 5, "student_examples": 10_000, "student_hidden": (64,),
+                   "student_epochs": 10},
+        "full": {"train_examples": None, "val_examples": 5_000, "test_examples": None,
+                 "epochs": 10, "few_examples": 1_000, "augment_epochs": 30,
+                 "grid_units": (64, 256), "grid_trials": 8, "random_trials": 16,
+                 "search_epochs": 10, "members": 5, "teacher_hidden": (1024, 512),
+                 "teacher_epochs": 20, "student_examples": 20_000, "student_hidden": (64,),
+                 "student_epochs": 30},
+    },
     "performance": {},
     "distributed": {},
-    "deployment": {},
+    "deployment": {
+        # Fashion-MNIST, one small deeper_cnn (the same in every profile, so the LiteRT file
+        # sizes compare alike); `calibration` images feed the int8 converter, `request` test
+        # images go into the TF Serving request, `latency_runs` time one example per variant.
+        "smoke": {"train_examples": 3_000, "test_examples": 1_000, "epochs": 2, "batch_size": 64,
+                  "lr": 3e-3, "calibration": 100, "request": 4, "latency_runs": 100},
+        "laptop": {"train_examples": None, "test_examples": None, "epochs": 2, "lr": 3e-3,
+                   "calibration": 200, "request": 4, "latency_runs": 300},
+        "full": {"train_examples": None, "test_examples": None, "epochs": 10, "lr": 2e-3,
+                 "calibration": 500, "request": 4, "latency_runs": 1_000},
+    },
     "explainability": {
         # MNIST, a two-block CNN (filters, dense) explained by saliency, SmoothGrad, integrated
         # gradients, Grad-CAM and KernelSHAP. `explained`: test images in the completeness check
