@@ -25,7 +25,29 @@ def positive_int(name: str, value, *, allow_none: bool = False):
     return int(value)
 
 
+def non_negative_int(name: str, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}={value!r} must be a non-negative integer")
+    if value < 0:
+        raise ValueError(f"{name}={value!r} must be a non-negative integer")
+    return int(value)
+
+
+def boolean(name: str, value):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}={value!r} must be True or False")
+    return value
+
+
 def real_number(name: str, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}={value!r} must be a real number")
     return float(value)
+
+
+def non_empty_str(name: str, value):
+    if not isinstance(value, str):
+        raise TypeError(f"{name}={value!r} must be a string")
+    if not value.strip():
+        raise ValueError(f"{name}={value!r} must be a non-empty string")
+    return value

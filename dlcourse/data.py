@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlcourse import _checks, profiles
+from dlcourse import _checks, datacheck, profiles
 
 DEFAULT_DATA_DIR = "~/tensorflow_datasets"
 OFFLINE_ENV_VAR = "DLCOURSE_OFFLINE"
@@ -87,8 +87,9 @@ def raw(name: str, split: str = "train"):
     prepared = is_prepared(name, directory)
     if not prepared and not download_allowed():
         raise DataUnavailableError(_unavailable_message(name, directory))
-    import tensorflow_datasets as tfds
-
+    tfds = datacheck.import_tfds()      # a clear error, not "module has no attribute 'load'"
+    if prepared:
+        datacheck.verify(name, directory, split)    # a damaged file, named, before training
     try:
         return tfds.load(name, split=split, as_supervised=True, data_dir=str(directory),
                          download=not prepared, shuffle_files=False)
@@ -138,6 +139,11 @@ def load(name: str, split: str = "train", *, examples: int | None | str = "profi
         drop_remainder = devices.active_replicas() > 1
     if not isinstance(drop_remainder, bool):
         raise TypeError(f"drop_remainder={drop_remainder!r} must be True, False or None")
+    if shuffle is not None and not isinstance(shuffle, bool):
+        raise TypeError(f"shuffle={shuffle!r} must be True, False or None")
+    if not isinstance(cache, bool):
+        raise TypeError(f"cache={cache!r} must be True or False")
+    _checks.non_negative_int("seed", seed)
     kind = spec(name).kind
     ds = raw(name, split)
     if examples is not None:

@@ -63,7 +63,7 @@ def deeper_cnn(input_shape=(28, 28, 1), num_classes: int = 10, *,
 
     if not filters:
         raise ValueError(f"filters={filters!r} must name at least one block width")
-    if not 0.0 <= float(dropout) < 1.0:
+    if not 0.0 <= _checks.real_number("dropout", dropout) < 1.0:
         raise ValueError(f"dropout={dropout!r} must be in [0, 1)")
     _checks.positive_int("dense", dense)
     stack = [keras.Input(_shape("input_shape", input_shape))]

@@ -12,7 +12,7 @@ import math
 import numbers
 from collections.abc import Mapping
 
-from dlcourse import profiles
+from dlcourse import _checks, profiles
 
 MIMETYPE = "application/vnd.dlcourse.outcome+json"
 _records: list[dict] = []
@@ -52,7 +52,13 @@ def record(name: str, value, target=None, *, higher_is_better: bool = True,
     """
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name={name!r} must be a non-empty string")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, (str, bytes)):     # float("0.9") would hide a string among numbers
+        raise TypeError(f"value={value!r} for {name!r} must be a real number, not "
+                        f"{type(value).__name__}")
+    _checks.boolean("higher_is_better", higher_is_better)
+    if not isinstance(unit, str):
+        raise TypeError(f"unit={unit!r} must be a string such as '%', 's' or ''")
+    if not isinstance(value, numbers.Real):
         try:
             value = float(value)  # NumPy and TensorFlow scalars
         except (TypeError, ValueError):
@@ -75,6 +81,8 @@ def check(name: str, condition: bool, detail: str = "") -> None:
     """Record a yes/no outcome (an ordering, "the loss fell"); fail when it is False."""
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name={name!r} must be a non-empty string")
+    if not isinstance(detail, str):
+        raise TypeError(f"detail={detail!r} must be a string")
     ok = bool(condition)
     entry = {"name": name, "value": float(ok), "target": 1.0, "profile": profiles.active(),
              "higher_is_better": True, "unit": "check", "passed": ok, "detail": detail}
@@ -91,6 +99,8 @@ def loss_fell(name: str, losses, *, below: float | None = None) -> None:
     With ``below``, the last value must also be under that bound (``ln 10`` is what a uniform
     guess over ten classes scores). The smallest outcome a smoke run can assert.
     """
+    if below is not None:
+        _checks.real_number("below", below)
     if hasattr(losses, "history"):
         losses = losses.history
     if isinstance(losses, Mapping):

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from dlcourse import _checks
+
 
 def _pyplot():
     import matplotlib.pyplot as plt
@@ -75,8 +77,7 @@ def image_grid(images, labels=None, *, class_names: Sequence[str] | None = None,
     if images.ndim not in (3, 4) or len(images) == 0:
         raise ValueError(f"images must be a non-empty batch of shape (n, h, w[, c]); "
                          f"got shape {images.shape}")
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
-        raise ValueError(f"ncols={ncols!r} must be a positive integer")
+    _checks.positive_int("ncols", ncols)
     for what, seq in (("labels", labels), ("predictions", predictions)):
         if seq is not None and len(seq) != len(images):
             raise ValueError(f"{what} has {len(seq)} entries for {len(images)} images")
@@ -113,6 +114,7 @@ def image_grid(images, labels=None, *, class_names: Sequence[str] | None = None,
 
 def confusion_counts(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:
     """Counts ``C[i, j]`` of examples of true class i predicted as j."""
+    _checks.positive_int("num_classes", num_classes, allow_none=True)
     y_true = np.asarray(y_true).astype(int).ravel()
     y_pred = np.asarray(y_pred).astype(int).ravel()
     if y_true.shape != y_pred.shape:
