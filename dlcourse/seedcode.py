@@ -9,6 +9,7 @@ raised are collected. A notebook can then assert what happened with ``outcomes.c
 
 from __future__ import annotations
 
+import re
 import traceback
 import warnings
 from collections.abc import Mapping
@@ -54,6 +55,7 @@ def short_message(error: BaseException, limit: int = MESSAGE_CHARS) -> str:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 10:
         raise ValueError(f"limit={limit!r} must be an integer >= 10")
     text = getattr(error, "message", None) or str(error)
+    text = re.sub(r"^\{\{[^}]*\}\}\s*", "", str(text))   # TensorFlow's "{{function_node ...}}"
     lines = [line for line in str(text).splitlines() if line.strip()]
     first = lines[0].strip() if lines else ""
     return first if len(first) <= limit else first[:limit - 1] + "…"

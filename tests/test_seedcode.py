@@ -52,6 +52,8 @@ def test_short_message_takes_the_first_line_and_cuts():
     assert seedcode.short_message(ValueError("first\nsecond")) == "first"
     long = seedcode.short_message(ValueError("x" * 50), limit=20)
     assert len(long) == 20 and long.endswith("…")
+    tf_style = ValueError("{{function_node __wrapped__ConcatV2}} ConcatOp : Expected")
+    assert seedcode.short_message(tf_style) == "ConcatOp : Expected"
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
