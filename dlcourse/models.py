@@ -103,3 +103,82 @@ def count_params(model) -> int:
     if not hasattr(model, "count_params"):
         raise TypeError(f"model={model!r} must be a Keras model")
     return int(model.count_params())
+
+
+# Text classifiers (chapter 06). Input: token ids from TextVectorization, 0 = padding, 1 = OOV.
+
+def _text_input(keras, vocab_size: int, sequence_length: int, dim: int):
+    _checks.positive_int("vocab_size", vocab_size)
+    _checks.positive_int("sequence_length", sequence_length)
+    _checks.positive_int("dim", dim)
+    if vocab_size < 3:
+        raise ValueError(f"vocab_size={vocab_size!r} must be at least 3 (padding, OOV, a word)")
+    return keras.Input((sequence_length,), dtype="int32", name="token_ids")
+
+
+def _dropout_rate(dropout: float) -> float:
+    if not 0.0 <= float(dropout) < 1.0:
+        raise ValueError(f"dropout={dropout!r} must be in [0, 1)")
+    return float(dropout)
+
+
+def bag_of_embeddings(vocab_size: int, sequence_length: int, *, dim: int = 64,
+                      dropout: float = 0.3, num_classes: int = 2, logits: bool = False):
+    """Embedding → mean over the review's tokens (padding masked) → dropout → classes."""
+    import keras
+    from keras import layers
+
+    tokens = _text_input(keras, vocab_size, sequence_length, dim)
+    x = layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding")(tokens)
+    x = layers.GlobalAveragePooling1D(name="mean_over_tokens")(x)
+    x = layers.Dropout(_dropout_rate(dropout))(x)
+    return keras.Model(tokens, _head(layers, num_classes, logits)(x), name="bag_of_embeddings")
+
+
+def bilstm_classifier(vocab_size: int, sequence_length: int, *, dim: int = 64, units: int = 32,
+                      dropout: float = 0.3, num_classes: int = 2, logits: bool = False):
+    """Embedding (padding masked) → Bidirectional(LSTM): both last states → dropout → classes."""
+    import keras
+    from keras import layers
+
+    _checks.positive_int("units", units)
+    tokens = _text_input(keras, vocab_size, sequence_length, dim)
+    x = layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding")(tokens)
+    x = layers.Bidirectional(layers.LSTM(units), name="bilstm")(x)
+    x = layers.Dropout(_dropout_rate(dropout))(x)
+    return keras.Model(tokens, _head(layers, num_classes, logits)(x), name="bilstm_classifier")
+
+
+def transformer_classifier(vocab_size: int, sequence_length: int, *, dim: int = 64,
+                           heads: int = 2, ff_dim: int = 128, dropout: float = 0.1,
+                           num_classes: int = 2, logits: bool = False):
+    """One Transformer encoder block over token + position embeddings, masked mean → classes.
+
+    Post-norm block as in "Attention is all you need": x + MHA(x) → LayerNorm → x + FFN(x) →
+    LayerNorm. Padding (id 0) is masked out of the attention keys and of the mean. The attention
+    layer is named ``attention`` and returns its scores as a second output, so
+    ``keras.Model(model.input, model.get_layer("attention").output[1])`` reads them.
+    """
+    import keras
+    from keras import layers, ops
+
+    for name, value in (("heads", heads), ("ff_dim", ff_dim)):
+        _checks.positive_int(name, value)
+    if dim % heads:
+        raise ValueError(f"dim={dim!r} must be a multiple of heads={heads!r}")
+    rate = _dropout_rate(dropout)
+    tokens = _text_input(keras, vocab_size, sequence_length, dim)
+    keep = ops.not_equal(tokens, 0)                                  # (batch, length): not padding
+    positions = ops.zeros_like(tokens) + ops.arange(sequence_length, dtype="int32")
+    x = (layers.Embedding(vocab_size, dim, name="token_embedding")(tokens)
+         + layers.Embedding(sequence_length, dim, name="position_embedding")(positions))
+    attended, _ = layers.MultiHeadAttention(heads, dim // heads, dropout=rate, name="attention")(
+        x, x, attention_mask=ops.expand_dims(keep, 1), return_attention_scores=True)
+    x = layers.LayerNormalization(epsilon=1e-6, name="norm_1")(x + layers.Dropout(rate)(attended))
+    h = layers.Dense(ff_dim, activation="relu", name="ffn_1")(x)
+    h = layers.Dense(dim, name="ffn_2")(h)
+    x = layers.LayerNormalization(epsilon=1e-6, name="norm_2")(x + layers.Dropout(rate)(h))
+    x = layers.GlobalAveragePooling1D(name="mean_over_tokens")(x, mask=keep)
+    x = layers.Dropout(rate)(x)
+    return keras.Model(tokens, _head(layers, num_classes, logits)(x),
+                       name="transformer_classifier")

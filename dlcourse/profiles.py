@@ -77,7 +77,23 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     },
     # Chapters 06-16: each chapter's author fills in only its own entry (smoke <= 60 s,
     # laptop <= 5 min on a 2-core CPU, measured with `make run`).
-    "nlp": {},
+    "nlp": {
+        # IMDB: train on train[:20000], validate on train[20000:], test on the test split. The
+        # sequence length is the `length_quantile` of training review lengths (rounded up to 16),
+        # the vocabulary the smallest covering `coverage` of training tokens (both measured).
+        "smoke": {"train_examples": 2_000, "val_examples": 500, "test_examples": 1_000,
+                  "length_quantile": 0.25, "coverage": 0.90, "dim": 16, "lstm_units": 16,
+                  "heads": 2, "ff_dim": 32, "bag_epochs": 2, "lstm_epochs": 1,
+                  "transformer_epochs": 1, "batch_size": 64, "lr": 3e-3},
+        "laptop": {"train_examples": 20_000, "val_examples": 5_000, "test_examples": None,
+                   "length_quantile": 0.5, "coverage": 0.95, "dim": 32, "lstm_units": 32,
+                   "heads": 2, "ff_dim": 64, "bag_epochs": 4, "lstm_epochs": 1,
+                   "transformer_epochs": 1, "batch_size": 128, "lr": 3e-3},
+        "full": {"train_examples": 20_000, "val_examples": 5_000, "test_examples": None,
+                 "length_quantile": 0.9, "coverage": 0.98, "dim": 128, "lstm_units": 64,
+                 "heads": 4, "ff_dim": 256, "bag_epochs": 5, "lstm_epochs": 4,
+                 "transformer_epochs": 4, "batch_size": 64, "lr": 1e-3},
+    },
     "image_recognition": {
         # CIFAR-10: train on train[:45000] (first `train_examples`), validate on train[45000:].
         # deep_*: plain vs residual twins; aug_*: a small CNN with and without augmentation;
