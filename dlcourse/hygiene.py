@@ -213,7 +213,9 @@ def problems(path: Path) -> list[str]:
         found.append("second code cell must be tagged 'parameters'")
     if cell_source(code[1]).strip() != PARAMETERS_SOURCE:
         found.append(f"the parameters cell must hold exactly {PARAMETERS_SOURCE!r}")
-    if SETUP_CALL not in cell_source(code[2]):
+    setup_cell = cell_source(code[2])
+    # A chapter that measures speed adds keywords: dlcourse.setup(PROFILE, deterministic=False)
+    if SETUP_CALL not in setup_cell and SETUP_CALL[:-1] + ", " not in setup_cell:
         found.append(f"third code cell must call {SETUP_CALL}")
     for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type == "code":

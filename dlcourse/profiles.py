@@ -101,15 +101,15 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # models with the same data and schedule); latency_*: inference timing.
         "smoke": {"train_examples": 2_000, "val_examples": 1_000, "test_examples": 1_000,
                   "epochs": 1, "batch_size": 128, "lr": 3e-3, "deep_examples": 512,
-                  "deep_epochs": 2, "deep_blocks": 6, "deep_width": 16, "aug_examples": 512,
+                  "deep_epochs": 2, "deep_blocks": 12, "deep_width": 16, "aug_examples": 512,
                   "aug_epochs": 2, "aug_filters": (8, 16), "resnet_widths": (16, 32, 64),
                   "resnet_blocks": 1, "stem_width": 16, "stem_pools": 1, "latency_batch": 100,
                   "resnet_augment": False, "mlp_hidden": (256, 128),
                   "mobile_widths": (32, 64, 128), "mobile_blocks": 1, "latency_repeat": 3},
-        "laptop": {"train_examples": 25_000, "val_examples": 5_000, "test_examples": None,
-                   "epochs": 4, "batch_size": 128, "lr": 3e-3, "deep_examples": 4_000,
-                   "deep_epochs": 4, "deep_blocks": 12, "deep_width": 16, "aug_examples": 3_000,
-                   "aug_epochs": 10, "aug_filters": (16, 32), "resnet_widths": (32, 64, 128),
+        "laptop": {"train_examples": 20_000, "val_examples": 5_000, "test_examples": None,
+                   "epochs": 4, "batch_size": 128, "lr": 3e-3, "deep_examples": 2_000,
+                   "deep_epochs": 4, "deep_blocks": 12, "deep_width": 16, "aug_examples": 2_000,
+                   "aug_epochs": 8, "aug_filters": (8, 16), "resnet_widths": (32, 64, 128),
                    "resnet_blocks": 1, "stem_width": 24, "stem_pools": 1, "latency_batch": 100,
                    "resnet_augment": False, "mlp_hidden": (256, 128),
                    "mobile_widths": (32, 64, 128), "mobile_blocks": 1, "latency_repeat": 5},
@@ -159,8 +159,8 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # Fashion-MNIST: MLPs on raw/scaled inputs, a small CNN with and without augmentation,
         # KerasTuner grid and random search, an ensemble, a wide teacher and a narrow student.
         "smoke": {"train_examples": 3_000, "val_examples": 1_000, "test_examples": 1_000,
-                  "epochs": 2, "few_examples": 500, "augment_epochs": 3,
-                  "grid_units": (32, 128), "grid_trials": 3, "random_trials": 3,
+                  "epochs": 2, "few_examples": 300, "augment_epochs": 2,
+                  "grid_units": (32, 128), "grid_trials": 2, "random_trials": 3,
                   "search_epochs": 1, "members": 3, "teacher_hidden": (512, 256),
                   "teacher_epochs": 1, "student_examples": 1_000, "student_hidden": (64,),
                   "student_epochs": 2},
@@ -177,7 +177,18 @@ CHAPTERS: dict[str, dict[str, dict]] = {
                  "teacher_epochs": 20, "student_examples": 20_000, "student_hidden": (64,),
                  "student_epochs": 30},
     },
-    "performance": {},
+    "performance": {
+        # CIFAR-10 images as PNG bytes: `images` is a multiple of batch_size (every batch full,
+        # the cache filled in one pass); `repeat` timed runs after one warm-up, best reported;
+        # `train_steps` per step-time run; `mlp_width`/`mlp_steps` size the mixed-precision and
+        # XLA MLP; `profile_steps` are traced by the TensorBoard profiler.
+        "smoke": {"images": 256, "batch_size": 128, "repeat": 2, "train_steps": 4,
+                  "mlp_width": 128, "mlp_steps": 2, "profile_steps": 2},
+        "laptop": {"images": 2_048, "batch_size": 128, "repeat": 3, "train_steps": 16,
+                   "mlp_width": 1_024, "mlp_steps": 5, "profile_steps": 4},
+        "full": {"images": 20_480, "batch_size": 256, "repeat": 5, "train_steps": 80,
+                 "mlp_width": 4_096, "mlp_steps": 20, "profile_steps": 10},
+    },
     "distributed": {},
     "deployment": {
         # Fashion-MNIST, one small deeper_cnn (the same in every profile, so the LiteRT file

@@ -79,6 +79,12 @@ def test_each_convention_is_checked(notebook, change, expected):
     assert any(expected in problem for problem in hygiene.problems(notebook))
 
 
+def test_setup_may_take_keywords_after_the_profile(notebook):
+    source = "import dlcourse\n\nsession = dlcourse.setup(PROFILE, deterministic=False)"
+    edit(notebook, lambda b: setattr(b.cells[3], "source", source))
+    assert hygiene.problems(notebook) == []
+
+
 def test_checked_output_cells_may_keep_their_output(tmp_path):
     path = clean_notebook(tmp_path / "07_example.ipynb",
                           body=[f"{hygiene.CHECKED_OUTPUT_MARK}\nprint(2)"])
