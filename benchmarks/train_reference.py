@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-MODELS = ("mlp", "seed_cnn", "deeper_cnn", "lstm", "gru", "simple_rnn")
+MODELS = ("mlp", "seed_cnn", "deeper_cnn", "lstm", "gru", "simple_rnn", "resnet",
+          "mobilenet_style")
 
 
 def build(name: str, input_shape, num_classes: int):
@@ -22,6 +23,14 @@ def build(name: str, input_shape, num_classes: int):
 
     if name in ("lstm", "gru", "simple_rnn"):
         return models.rnn_classifier(name, input_shape=input_shape[:2], num_classes=num_classes)
+    if name in ("resnet", "mobilenet_style"):   # chapter 07's full-profile sizes
+        from dlcourse import profiles
+
+        full = profiles.sizes("image_recognition", "full")
+        blocks = full.resnet_blocks if name == "resnet" else full.mobile_blocks
+        options = {"widths": full.resnet_widths, "blocks_per_stage": blocks,
+                   "stem_width": full.stem_width, "stem_pools": full.stem_pools}
+        return getattr(models, name)(input_shape, num_classes, **options)
     return getattr(models, name)(input_shape, num_classes=num_classes)
 
 

@@ -183,3 +183,119 @@ def transformer_classifier(vocab_size: int, sequence_length: int, *, dim: int = 
     x = layers.Dropout(rate)(x)
     return keras.Model(tokens, _head(layers, num_classes, logits)(x),
                        name="transformer_classifier")
+
+
+# Chapter 07 (image recognition): residual blocks, a small ResNet, a MobileNet-style net.
+
+# Batch norm's moving statistics follow the batches faster than Keras's default (0.99), so that
+# short laptop runs (a few hundred steps) evaluate with statistics that have converged.
+BN_MOMENTUM = 0.9
+
+
+def _widths(widths) -> tuple[int, ...]:
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence) or not widths:
+        raise ValueError(f"widths={widths!r} must be a non-empty sequence of channel counts")
+    for width in widths:
+        _checks.positive_int("widths entry", width)
+    return tuple(int(w) for w in widths)
+
+
+def _bn_relu(layers, x, bn_name: str, relu_name: str):
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=bn_name)(x)
+    return layers.ReLU(name=relu_name)(x)
+
+
+def _stem(layers, inputs, width: int, pools: int):
+    """3×3 convolution, batch norm, ReLU, then ``pools`` 2×2 max-poolings (each halves the map)."""
+    _checks.positive_int("stem_width", width)
+    if isinstance(pools, bool) or not isinstance(pools, int) or pools < 0:
+        raise ValueError(f"stem_pools={pools!r} must be a non-negative integer")
+    x = layers.Conv2D(width, 3, padding="same", use_bias=False, kernel_initializer="he_normal",
+                      name="stem_conv")(inputs)
+    x = _bn_relu(layers, x, "stem_bn", "stem_relu")
+    for i in range(pools):
+        x = layers.MaxPooling2D(2, name=f"stem_pool{i + 1}")(x)
+    return x
+
+
+def residual_block(x, filters: int, *, stride: int = 1, shortcut: bool = True,
+                   name: str = "block"):
+    """``ReLU(shortcut(x) + F(x))`` with F = conv3×3-BN-ReLU-conv3×3-BN (He et al., 2016).
+
+    The shortcut is ``x`` itself, or a strided 1×1 convolution with batch norm when the block
+    changes the width or the resolution. ``shortcut=False`` gives the *plain* twin,
+    ``ReLU(F(x))``: the same layers without the skip connection.
+    """
+    from keras import layers
+
+    _checks.positive_int("filters", filters)
+    _checks.one_of("stride", stride, (1, 2))
+    if not isinstance(shortcut, bool):
+        raise TypeError(f"shortcut={shortcut!r} must be True or False")
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                      kernel_initializer="he_normal", name=f"{name}_conv1")(x)
+    y = _bn_relu(layers, y, f"{name}_bn1", f"{name}_relu1")
+    y = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer="he_normal",
+                      name=f"{name}_conv2")(y)
+    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn2")(y)
+    if shortcut:
+        skip = x
+        if stride != 1 or x.shape[-1] != filters:
+            skip = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
+                                 kernel_initializer="he_normal", name=f"{name}_proj")(x)
+            skip = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_proj_bn")(skip)
+        y = layers.Add(name=f"{name}_add")([skip, y])
+    return layers.ReLU(name=f"{name}_out")(y)
+
+
+def resnet(input_shape=(32, 32, 3), num_classes: int = 10, *, widths: Sequence[int] = (32, 64, 128),
+           blocks_per_stage: int = 1, stem_width: int = 24, stem_pools: int = 1,
+           shortcut: bool = True, logits: bool = False):
+    """A ResNet for small images: stem, stages of residual blocks, global average pooling.
+
+    Stage ``i`` has ``blocks_per_stage`` blocks of ``widths[i]`` channels; every stage after the
+    first halves the resolution in its first block (stride 2). ``stem_pools`` max-poolings after
+    the stem trade resolution for speed (1 on a laptop CPU, 0 for the best accuracy).
+    """
+    import keras
+    from keras import layers
+
+    widths = _widths(widths)
+    _checks.positive_int("blocks_per_stage", blocks_per_stage)
+    inputs = keras.Input(_shape("input_shape", input_shape))
+    x = _stem(layers, inputs, stem_width, stem_pools)
+    for stage, width in enumerate(widths, start=1):
+        for block in range(1, blocks_per_stage + 1):
+            x = residual_block(x, width, stride=2 if stage > 1 and block == 1 else 1,
+                               shortcut=shortcut, name=f"stage{stage}_block{block}")
+    x = layers.GlobalAveragePooling2D(name="average")(x)
+    depth = 2 + 2 * blocks_per_stage * len(widths)       # weighted layers on the longest path
+    kind = "resnet" if shortcut else "plain"
+    return keras.Model(inputs, _head(layers, num_classes, logits)(x), name=f"{kind}_{depth}")
+
+
+def mobilenet_style(input_shape=(32, 32, 3), num_classes: int = 10, *,
+                    widths: Sequence[int] = (32, 64, 128), blocks_per_stage: int = 2,
+                    stem_width: int = 24, stem_pools: int = 1, logits: bool = False):
+    """Depthwise-separable blocks (MobileNet v1): depthwise 3×3-BN-ReLU, pointwise 1×1-BN-ReLU.
+
+    A depthwise 3×3 filters each channel on its own; the 1×1 convolution then mixes channels.
+    Together they cost about ``1/9 + 1/C_out`` of a full 3×3 convolution's multiply-adds.
+    """
+    import keras
+    from keras import layers
+
+    widths = _widths(widths)
+    _checks.positive_int("blocks_per_stage", blocks_per_stage)
+    inputs = keras.Input(_shape("input_shape", input_shape))
+    x = _stem(layers, inputs, stem_width, stem_pools)
+    for stage, width in enumerate(widths, start=1):
+        for block in range(1, blocks_per_stage + 1):
+            name = f"stage{stage}_block{block}"
+            x = layers.DepthwiseConv2D(3, strides=2 if stage > 1 and block == 1 else 1,
+                                       padding="same", use_bias=False, name=f"{name}_depthwise")(x)
+            x = _bn_relu(layers, x, f"{name}_bn1", f"{name}_relu1")
+            x = layers.Conv2D(width, 1, use_bias=False, name=f"{name}_pointwise")(x)
+            x = _bn_relu(layers, x, f"{name}_bn2", f"{name}_relu2")
+    x = layers.GlobalAveragePooling2D(name="average")(x)
+    return keras.Model(inputs, _head(layers, num_classes, logits)(x), name="mobilenet_style")

@@ -100,28 +100,29 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # CIFAR-10: train on train[:45000] (first `train_examples`), validate on train[45000:].
         # deep_*: plain vs residual twins; aug_*: a small CNN with and without augmentation;
         # resnet_*/stem_*: the target ResNet (the model-selection table trains the other three
-        # models with the same data and schedule); latency_*: inference timing.
+        # models with the same data and schedule; the MobileNet-style net shares the ResNet's
+        # widths and stem, with mobile_blocks blocks per stage); latency_*: inference timing.
         "smoke": {"train_examples": 2_000, "val_examples": 1_000, "test_examples": 1_000,
                   "epochs": 1, "batch_size": 128, "lr": 3e-3, "deep_examples": 512,
                   "deep_epochs": 2, "deep_blocks": 12, "deep_width": 16, "aug_examples": 512,
-                  "aug_epochs": 2, "aug_filters": (8, 16), "resnet_widths": (16, 32, 64),
+                  "aug_epochs": 2, "resnet_widths": (16, 32, 64),
                   "resnet_blocks": 1, "stem_width": 16, "stem_pools": 1, "latency_batch": 100,
                   "resnet_augment": False, "mlp_hidden": (256, 128),
-                  "mobile_widths": (32, 64, 128), "mobile_blocks": 1, "latency_repeat": 3},
+                  "mobile_blocks": 1, "latency_repeat": 3},
         "laptop": {"train_examples": 20_000, "val_examples": 5_000, "test_examples": None,
                    "epochs": 4, "batch_size": 128, "lr": 3e-3, "deep_examples": 2_000,
                    "deep_epochs": 4, "deep_blocks": 12, "deep_width": 16, "aug_examples": 2_000,
-                   "aug_epochs": 8, "aug_filters": (8, 16), "resnet_widths": (32, 64, 128),
+                   "aug_epochs": 8, "resnet_widths": (32, 64, 128),
                    "resnet_blocks": 1, "stem_width": 24, "stem_pools": 1, "latency_batch": 100,
                    "resnet_augment": False, "mlp_hidden": (256, 128),
-                   "mobile_widths": (32, 64, 128), "mobile_blocks": 1, "latency_repeat": 5},
+                   "mobile_blocks": 1, "latency_repeat": 5},
         "full": {"train_examples": 45_000, "val_examples": 5_000, "test_examples": None,
                  "epochs": 40, "batch_size": 128, "lr": 2e-3, "deep_examples": 20_000,
                  "deep_epochs": 10, "deep_blocks": 12, "deep_width": 16, "aug_examples": 5_000,
-                 "aug_epochs": 30, "aug_filters": (32, 64), "resnet_widths": (64, 128, 256),
+                 "aug_epochs": 30, "resnet_widths": (64, 128, 256),
                  "resnet_blocks": 2, "stem_width": 64, "stem_pools": 0, "latency_batch": 100,
                  "resnet_augment": True, "mlp_hidden": (512, 256),
-                 "mobile_widths": (64, 128, 256), "mobile_blocks": 2, "latency_repeat": 5},
+                 "mobile_blocks": 2, "latency_repeat": 5},
     },
     "optimization": {
         # Fashion-MNIST MLPs: a subset for the schedule, batch-size and optimizer races; a small
