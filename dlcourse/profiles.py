@@ -197,7 +197,7 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # Fashion-MNIST, one small deeper_cnn (the same in every profile, so the LiteRT file
         # sizes compare alike); `calibration` images feed the int8 converter, `request` test
         # images go into the TF Serving request, `latency_runs` time one example per variant.
-        "smoke": {"train_examples": 3_000, "test_examples": 1_000, "epochs": 2, "batch_size": 64,
+        "smoke": {"train_examples": 3_000, "test_examples": 1_000, "epochs": 1, "batch_size": 64,
                   "lr": 3e-3, "calibration": 100, "request": 4, "latency_runs": 100},
         "laptop": {"train_examples": None, "test_examples": None, "epochs": 2, "lr": 3e-3,
                    "calibration": 200, "request": 4, "latency_runs": 300},
