@@ -224,8 +224,8 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # Appendix A1: one small corrected model per seed code block, on MNIST, Fashion-MNIST
         # and IMDB subsets. build_applications builds VGG16/MobileNetV2/AlexNet in Keras to check
         # the parameter formulas (a few seconds and ~1 GB of memory: not in smoke).
-        "smoke": {"train_examples": 2_000, "test_examples": 1_000, "epochs": 1, "batch_size": 128,
-                  "graph_steps": 100, "rnn_units": 32, "imdb_train": 2_000, "imdb_test": 1_000,
+        "smoke": {"train_examples": 1_000, "test_examples": 1_000, "epochs": 1, "batch_size": 128,
+                  "graph_steps": 100, "rnn_units": 32, "imdb_train": 1_000, "imdb_test": 1_000,
                   "imdb_length": 100, "grad_steps": 20, "build_applications": False},
         "laptop": {"train_examples": 12_000, "test_examples": None, "epochs": 2,
                    "batch_size": 128, "graph_steps": 1_000, "rnn_units": 64,
