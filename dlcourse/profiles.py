@@ -127,19 +127,29 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     "optimization": {
         # Fashion-MNIST MLPs: a subset for the schedule, batch-size and optimizer races; a small
         # subset trained long for the over-fitting runs (penalties, dropout, early stopping).
+        # Smoke trains two of the five schedules (all five are plotted in every profile) and
+        # over-fits briefly: its over-fitting comparisons are targets from laptop up.
         "smoke": {"train_examples": 3_000, "val_examples": 1_000, "schedule_epochs": 2,
-                  "vanishing_steps": 20, "overfit_examples": 500, "overfit_epochs": 40,
+                  "schedules": ("constant", "cosine"),
+                  "vanishing_steps": 20, "overfit_examples": 300, "overfit_epochs": 10,
+                  "overfit_batch": 32,
                   "l1": 1e-4, "l2": 1e-3, "patience": 3, "bn_epochs": 1,
-                  "batch_sizes": (32, 512), "batch_epochs": 2, "optimizer_epochs": 1,
+                  "batch_sizes": (32, 512), "batch_epochs": 1, "optimizer_epochs": 1,
                   "optimizers": ("SGD (0.05)", "SGD + momentum 0.9 (0.05)", "Adam (1e-3)")},
         "laptop": {"train_examples": 10_000, "val_examples": 5_000, "schedule_epochs": 8,
+                   "schedules": ("constant", "step (÷10 at 50 %, 75 %)", "exponential", "cosine",
+                                 "warm-up then cosine"),
                    "vanishing_steps": 200, "overfit_examples": 2_000, "overfit_epochs": 40,
+                   "overfit_batch": 128,
                    "l1": 1e-4, "l2": 1e-3, "patience": 4, "bn_epochs": 3,
                    "batch_sizes": (16, 64, 256, 1024), "batch_epochs": 3, "optimizer_epochs": 5,
                    "optimizers": ("SGD (0.05)", "SGD + momentum 0.9 (0.05)", "Adagrad (0.05)",
                                   "RMSprop (1e-3)", "Adam (1e-3)", "AdamW (1e-3, decay 1e-2)")},
         "full": {"train_examples": 55_000, "val_examples": 5_000, "schedule_epochs": 20,
+                 "schedules": ("constant", "step (÷10 at 50 %, 75 %)", "exponential", "cosine",
+                               "warm-up then cosine"),
                  "vanishing_steps": 400, "overfit_examples": 2_000, "overfit_epochs": 60,
+                 "overfit_batch": 128,
                  "l1": 1e-4, "l2": 1e-3, "patience": 5, "bn_epochs": 5,
                  "batch_sizes": (16, 64, 256, 1024), "batch_epochs": 5, "optimizer_epochs": 10,
                  "optimizers": ("SGD (0.05)", "SGD + momentum 0.9 (0.05)", "Adagrad (0.05)",
@@ -160,24 +170,25 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     },
     "tuning": {
         # Fashion-MNIST: MLPs on raw/scaled inputs, a small CNN with and without augmentation,
-        # KerasTuner grid and random search, an ensemble, a wide teacher and a narrow student.
+        # KerasTuner grid and random search, an ensemble, a wide teacher and a narrow student
+        # with labels for `labelled_examples` of the training images (its transfer set: all).
         "smoke": {"train_examples": 3_000, "val_examples": 1_000, "test_examples": 1_000,
-                  "epochs": 2, "few_examples": 300, "augment_epochs": 2,
+                  "epochs": 2, "few_examples": 300, "augment_epochs": 1,
                   "grid_units": (32, 128), "grid_trials": 2, "random_trials": 3,
-                  "search_epochs": 1, "members": 3, "teacher_hidden": (512, 256),
-                  "teacher_epochs": 1, "student_examples": 1_000, "student_hidden": (64,),
+                  "search_epochs": 1, "members": 2, "teacher_hidden": (512, 256),
+                  "teacher_epochs": 1, "labelled_examples": 1_000, "student_hidden": (64,),
                   "student_epochs": 2},
         "laptop": {"train_examples": 20_000, "val_examples": 5_000, "test_examples": None,
                    "epochs": 4, "few_examples": 1_000, "augment_epochs": 20,
                    "grid_units": (64, 256), "grid_trials": 8, "random_trials": 8,
                    "search_epochs": 3, "members": 5, "teacher_hidden": (512, 256),
-                   "teacher_epochs": 5, "student_examples": 10_000, "student_hidden": (64,),
+                   "teacher_epochs": 5, "labelled_examples": 5_000, "student_hidden": (64,),
                    "student_epochs": 10},
         "full": {"train_examples": None, "val_examples": 5_000, "test_examples": None,
                  "epochs": 10, "few_examples": 1_000, "augment_epochs": 40,
                  "grid_units": (64, 256), "grid_trials": 8, "random_trials": 16,
                  "search_epochs": 10, "members": 5, "teacher_hidden": (1024, 512),
-                 "teacher_epochs": 20, "student_examples": 20_000, "student_hidden": (64,),
+                 "teacher_epochs": 20, "labelled_examples": 10_000, "student_hidden": (64,),
                  "student_epochs": 30},
     },
     "performance": {
@@ -226,14 +237,16 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # the parameter formulas (a few seconds and ~1 GB of memory: not in smoke).
         "smoke": {"train_examples": 1_000, "test_examples": 1_000, "epochs": 1, "batch_size": 128,
                   "graph_steps": 100, "rnn_units": 32, "imdb_train": 1_000, "imdb_test": 1_000,
-                  "imdb_length": 100, "grad_steps": 20, "build_applications": False},
+                  "imdb_length": 100, "grad_steps": 10, "build_applications": False,
+                  "seed_fit_examples": 300},
         "laptop": {"train_examples": 12_000, "test_examples": None, "epochs": 2,
                    "batch_size": 128, "graph_steps": 1_000, "rnn_units": 64,
                    "imdb_train": 10_000, "imdb_test": 5_000, "imdb_length": 200,
-                   "grad_steps": 100, "build_applications": True},
+                   "grad_steps": 100, "build_applications": True, "seed_fit_examples": 1_000},
         "full": {"train_examples": None, "test_examples": None, "epochs": 5, "batch_size": 128,
                  "graph_steps": 3_000, "rnn_units": 128, "imdb_train": None, "imdb_test": None,
-                 "imdb_length": 300, "grad_steps": 300, "build_applications": True},
+                 "imdb_length": 300, "grad_steps": 300, "build_applications": True,
+                 "seed_fit_examples": 1_000},
     },
 }
 

@@ -1,10 +1,10 @@
 """Run a seed article's code block verbatim and report how it ends.
 
-Appendix A1 (and any chapter) keeps a seed's code as a string, exactly as printed, and runs it
-with ``run``: the block executes in a fresh namespace, the first exception is caught and
-reported as ``TypeName: message`` with the seed line where it stopped, and the warnings it
-raised are collected. A notebook can then assert what happened with ``outcomes.check``, and
-"Run all" in JupyterLab does not stop at the seed's error.
+The blocks live once, verbatim, in ``dlcourse.seed_blocks``; ``show`` prints one with its line
+numbers and returns its text, and ``run`` executes a block in a fresh namespace: the first
+exception is caught and reported as ``TypeName: message`` with the seed line where it stopped,
+and the warnings it raised are collected. A notebook can then assert what happened with
+``outcomes.check``, and "Run all" in JupyterLab does not stop at the seed's error.
 """
 
 from __future__ import annotations
@@ -64,6 +64,24 @@ def short_message(error: BaseException, limit: int = MESSAGE_CHARS) -> str:
 def _failing_line(error: BaseException, filename: str) -> int | None:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
     return frames[-1].lineno if frames else None
+
+
+def block(name: str) -> str:
+    """The seed code block ``name`` (e.g. ``"000 §4.4"``), verbatim."""
+    from dlcourse.seed_blocks import BLOCKS
+
+    if name not in BLOCKS:
+        raise ValueError(f"name={name!r} is not a seed code block; choose one of {sorted(BLOCKS)}")
+    return BLOCKS[name]
+
+
+def show(name: str) -> str:
+    """Print the seed block ``name`` with line numbers (errors name them) and return its text."""
+    source = block(name)
+    print(f"seed {name}, verbatim:")
+    for number, line in enumerate(source.splitlines(), start=1):
+        print(f"{number:3d} | {line}")
+    return source
 
 
 def run(source: str, label: str, *, given: Mapping | None = None, show: bool = True) -> SeedRun:

@@ -72,3 +72,27 @@ def test_short_message_validates():
         seedcode.short_message("x")
     with pytest.raises(ValueError, match="limit=3"):
         seedcode.short_message(ValueError("a"), limit=3)
+
+
+def test_every_seed_block_is_kept_once_and_is_valid_python():
+    from dlcourse.seed_blocks import BLOCKS
+
+    assert set(BLOCKS) == {"000 §4.1", "000 §4.2", "000 §4.3", "000 §4.4", "000 §4.5", "001 §4",
+                           "002-A §4.1", "002-A §4.2"}
+    for name, source in BLOCKS.items():
+        assert seedcode.block(name) is source
+        assert "import" in source.splitlines()[0], name   # every block opens with its imports
+        compile(source, name, "exec")          # verbatim seed code is valid Python syntax
+
+
+def test_show_prints_numbered_lines_and_returns_the_text(capsys):
+    source = seedcode.show("001 §4")
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "seed 001 §4, verbatim:"
+    assert printed[1] == "  1 | import tensorflow as tf"
+    assert len(printed) == 1 + len(source.splitlines())
+
+
+def test_an_unknown_block_is_named_with_the_choices():
+    with pytest.raises(ValueError, match=r"name='000 §9'.*000 §4\.1"):
+        seedcode.block("000 §9")
