@@ -136,6 +136,20 @@ def strategy(kind: str | None = None, replicas: int | None = None):
     return tf.distribute.get_strategy()
 
 
+def xla_strategy(chosen):
+    """The strategy to compile a model with ``jit_compile=True`` in: ``chosen``, except when it
+    mirrors over logical CPUs (the multi-replica stand-in), where XLA cannot place mirrored
+    variables ("Trying to access resource ... located in device CPU:1 from device CPU:0"): there
+    one CPU. On GPUs and TPUs XLA runs under the strategy itself.
+    """
+    if not hasattr(chosen, "num_replicas_in_sync"):
+        raise TypeError(f"chosen={chosen!r} must be a tf.distribute strategy")
+    if chosen.num_replicas_in_sync > 1 and accelerator() == "CPU":
+        tf = import_tensorflow_quietly()
+        return tf.distribute.OneDeviceStrategy("/cpu:0")
+    return chosen
+
+
 def activate(chosen) -> None:
     """Make ``chosen`` the session's strategy (``setup`` calls this)."""
     global _active

@@ -83,16 +83,46 @@ def examples_per_second(source, *, batches: int | None = None, warmup: int = 1,
 def step_seconds(model, dataset, *, steps: int, warmup: int = 1, repeat: int = 3) -> timing.Timing:
     """Seconds per training step of a compiled Keras ``model`` fed ``steps`` batches of ``dataset``.
 
-    Each run is one ``model.fit(dataset, steps_per_epoch=steps, epochs=1)``; the warm-up run traces
-    the step. ``dataset`` must hold at least ``steps`` batches (``repeat()`` it).
+    Each run is one ``model.fit(dataset, steps_per_epoch=steps + 1, epochs=1)``, timed from the
+    end of its first batch to the end of its last: neither the set-up of ``fit`` (large under a
+    distribution strategy) nor the first batch's wait for the pipeline counts, only the steady
+    steps. The warm-up runs trace the step. ``dataset`` must hold ``steps + 1`` batches per run
+    (``repeat()`` it).
     """
     if not hasattr(model, "fit") or not callable(model.fit):
         raise TypeError(f"model={model!r} must be a compiled Keras model")
     _checks.positive_int("steps", steps)
-    result = timing.measure(
-        lambda: model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0),
-        warmup=warmup, repeat=repeat)
-    return timing.Timing(tuple(run / steps for run in result.runs))
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+        raise ValueError(f"warmup={warmup!r} must be a non-negative integer")
+    _checks.positive_int("repeat", repeat)
+    clock = _batch_clock()
+
+    def one_run() -> float:
+        model.fit(dataset, steps_per_epoch=steps + 1, epochs=1, verbose=0, callbacks=[clock])
+        if len(clock.ends) != steps + 1:
+            raise RuntimeError(f"fit ran {len(clock.ends)} batches, not {steps + 1}: "
+                               "the dataset ran out (repeat() it)")
+        return (clock.ends[-1] - clock.ends[0]) / steps
+
+    for _ in range(warmup):
+        one_run()
+    return timing.Timing(tuple(one_run() for _ in range(repeat)))
+
+
+def _batch_clock():
+    """A Keras callback that notes the wall-clock time at the end of every training batch."""
+    import time
+
+    import keras
+
+    class BatchClock(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.ends = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    return BatchClock()
 
 
 def ratio_table(results: Mapping[str, Throughput], baseline: str) -> str:

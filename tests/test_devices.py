@@ -137,3 +137,27 @@ def test_activate_sets_the_replicas_data_uses(monkeypatch):
     assert devices.active_replicas() == 4
     with pytest.raises(TypeError, match="chosen='mirrored'"):
         devices.activate("mirrored")
+
+
+class _Replicated:
+    num_replicas_in_sync = 2
+
+
+def test_xla_strategy_is_one_cpu_for_mirrored_logical_cpus(monkeypatch):
+    monkeypatch.setattr(devices, "accelerator", lambda: "CPU")
+    one = devices.xla_strategy(_Replicated())
+    assert type(one).__name__ == "OneDeviceStrategy" and one.num_replicas_in_sync == 1
+
+
+def test_xla_strategy_keeps_accelerator_strategies(monkeypatch):
+    replicated = _Replicated()
+    for kind in ("GPU", "TPU"):
+        monkeypatch.setattr(devices, "accelerator", lambda kind=kind: kind)
+        assert devices.xla_strategy(replicated) is replicated
+    default = devices.strategy("CPU", replicas=1)
+    assert devices.xla_strategy(default) is default
+
+
+def test_xla_strategy_rejects_non_strategies():
+    with pytest.raises(TypeError, match="chosen=3"):
+        devices.xla_strategy(3)

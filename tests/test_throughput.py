@@ -1,3 +1,5 @@
+import time
+
 import numpy as np
 import pytest
 
@@ -60,16 +62,34 @@ def test_batch_size_of_finds_the_leading_dimension():
         throughput.batch_size_of(())
 
 
-def test_step_seconds_divides_each_run_by_the_steps():
+def test_step_seconds_times_the_steady_steps_only():
     fits = []
 
     class FakeModel:
-        def fit(self, dataset, **kwargs):
+        # Slow set-up, then batches 10 ms apart: only the batches may count.
+        def fit(self, dataset, *, callbacks, **kwargs):
             fits.append(kwargs)
+            time.sleep(0.05)
+            clock, = callbacks
+            clock.on_train_begin()
+            for batch in range(kwargs["steps_per_epoch"]):
+                time.sleep(0.01)
+                clock.on_train_batch_end(batch)
 
-    result = throughput.step_seconds(FakeModel(), None, steps=4, warmup=1, repeat=2)
+    result = throughput.step_seconds(FakeModel(), None, steps=3, warmup=1, repeat=2)
     assert len(result.runs) == 2 and len(fits) == 3
     assert fits[0] == {"steps_per_epoch": 4, "epochs": 1, "verbose": 0}
+    assert all(0.009 < run < 0.03 for run in result.runs)   # the 50 ms set-up is left out
+
+
+def test_step_seconds_says_when_the_dataset_runs_out():
+    class ShortModel:
+        def fit(self, dataset, *, callbacks, **kwargs):
+            callbacks[0].on_train_begin()
+            callbacks[0].on_train_batch_end(0)
+
+    with pytest.raises(RuntimeError, match="repeat"):
+        throughput.step_seconds(ShortModel(), None, steps=2, warmup=0, repeat=1)
 
 
 def test_step_seconds_trains_a_keras_model():
