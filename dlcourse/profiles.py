@@ -104,7 +104,7 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # widths and stem, with mobile_blocks blocks per stage); latency_*: inference timing.
         "smoke": {"train_examples": 2_000, "val_examples": 1_000, "test_examples": 1_000,
                   "epochs": 1, "batch_size": 128, "lr": 3e-3, "deep_examples": 512,
-                  "deep_epochs": 2, "deep_blocks": 12, "deep_width": 16, "aug_examples": 512,
+                  "deep_epochs": 2, "deep_blocks": 6, "deep_width": 16, "aug_examples": 512,
                   "aug_epochs": 2, "resnet_widths": (16, 32, 64),
                   "resnet_blocks": 1, "stem_width": 16, "stem_pools": 1, "latency_batch": 100,
                   "resnet_augment": False, "mlp_hidden": (256, 128),
