@@ -103,6 +103,8 @@ def config(title: str = SITE_TITLE) -> dict:
             "extensions": list(EXTENSIONS),
             # Without a mode the theme logs "Got invalid theme mode" to the console.
             "html_context": {"default_mode": "light"},
+            # One search field (the sidebar's), not a second one in the page header.
+            "html_theme_options": {"navbar_persistent": []},
             # Relative: under the site's _static, where render_site copies MathJax after the
             # build (in a static path, Jupyter Book would add each of its scripts to every page).
             "mathjax_path": f"mathjax/{MATHJAX_SCRIPT}",
