@@ -66,10 +66,15 @@ def chapter_table(build: Path = BUILD, link: Callable[[str], str] = _in_readme) 
         link_text = f"[{title}]({link(name)})" if link(name) else title
         source = hygiene.NOTEBOOKS / name          # the seed line as the notebook reads now
         seeds = hygiene.seeds(hygiene.read(source)) if source.exists() else entry["seeds"]
-        lines.append("| " + " | ".join([number, link_text, seeds, *times, reached or "runs"])
-                     + " |")
+        cells = [number, link_text, seeds, *times, reached or "runs"]
+        lines.append("| " + " | ".join(_table_cell(c) for c in cells) + " |")
     lines += ["", "Measured on " + "; ".join(machines) + "."]
     return "\n".join(lines)
+
+
+def _table_cell(text: str) -> str:
+    """``text`` safe inside a Markdown table cell: a bare ``|`` would end the cell."""
+    return text.replace("\\|", "|").replace("|", "\\|")
 
 
 def _minutes(seconds: float) -> str:

@@ -60,3 +60,18 @@ def test_learners_path_names_prerequisites_colab_tpu_and_offline_use(tmp_path):
 def test_readme_needs_summaries(tmp_path):
     with pytest.raises(FileNotFoundError, match="make run"):
         readme_tools.chapter_table(tmp_path)
+
+
+def test_a_bar_in_an_outcome_name_does_not_split_the_table_cell(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    entry = {"notebook": "98_x.ipynb", "title": "98 · X", "seeds": "seed 001 §4",
+             "profile": "laptop", "wall_s": 10.0, "status": "passed", "error": "",
+             "outcomes": [{"name": "|a - b|", "value": 0.5, "target": 0.1,
+                           "higher_is_better": True, "passed": True, "unit": ""}]}
+    (build / "summary-laptop.json").write_text(json.dumps(
+        {"machine": "m", "finished": "f", "chapters": [entry]}))
+    row = next(line for line in readme_tools.chapter_table(build).splitlines()
+               if line.startswith("| 98"))
+    assert "\\|a - b\\|" in row
+    assert row.replace("\\|", "").count("|") == 6      # 5 cells: #, chapter, seeds, time, outcomes
