@@ -132,11 +132,11 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     "optimization": {
         # Fashion-MNIST MLPs: a subset for the schedule, batch-size and optimizer races; a small
         # subset trained long for the over-fitting runs (penalties, dropout, early stopping).
-        # Smoke trains two of the five schedules (all five are plotted in every profile), races
+        # Smoke trains one of the five schedules (all five are plotted in every profile), races
         # two optimizers and over-fits briefly: its over-fitting comparisons and the momentum
         # ordering are checked from laptop up (19 separate fits had taken smoke past 60 s).
         "smoke": {"train_examples": 3_000, "val_examples": 1_000, "schedule_epochs": 1,
-                  "schedules": ("constant", "cosine"),
+                  "schedules": ("constant",),
                   "vanishing_steps": 10, "overfit_examples": 300, "overfit_epochs": 6,
                   "overfit_batch": 32,
                   "l1": 1e-4, "l2": 1e-3, "patience": 3, "bn_epochs": 1,
