@@ -235,24 +235,23 @@ CHAPTERS: dict[str, dict[str, dict]] = {
                  "filters": (32, 64), "dense": 128, "explained": 64, "smoothgrad_samples": 64,
                  "shap_samples": 8_000},
     },
-    "mlops": {},
-    "challenges": {},
-    "seed_errata": {
-        # Appendix A1: one small corrected model per seed code block, on MNIST, Fashion-MNIST
-        # and IMDB subsets. build_applications builds VGG16/MobileNetV2/AlexNet in Keras to check
-        # the parameter formulas (a few seconds and ~1 GB of memory: not in smoke).
-        "smoke": {"train_examples": 1_000, "test_examples": 1_000, "epochs": 1, "batch_size": 128,
-                  "graph_steps": 100, "rnn_units": 32, "imdb_train": 1_000, "imdb_test": 1_000,
-                  "imdb_length": 100, "grad_steps": 10, "build_applications": False,
-                  "seed_fit_examples": 300},
-        "laptop": {"train_examples": 12_000, "test_examples": None, "epochs": 2,
-                   "batch_size": 128, "graph_steps": 1_000, "rnn_units": 64,
-                   "imdb_train": 10_000, "imdb_test": 5_000, "imdb_length": 200,
-                   "grad_steps": 100, "build_applications": True, "seed_fit_examples": 1_000},
-        "full": {"train_examples": None, "test_examples": None, "epochs": 5, "batch_size": 128,
-                 "graph_steps": 3_000, "rnn_units": 128, "imdb_train": None, "imdb_test": None,
-                 "imdb_length": 300, "grad_steps": 300, "build_applications": True,
-                 "seed_fit_examples": 1_000},
+    "mlops": {
+        # Fashion-MNIST MLPs, one tracked run per learning rate (smallest first: the registry's
+        # version 1), trained on `train_examples`, validated on the next `val_examples` training
+        # images, predicting `test_examples` test images; `sample_examples` rows go into the
+        # DVC-tracked CSV, `added_examples` more make its second version.
+        "smoke": {"train_examples": 2_000, "val_examples": 1_000, "test_examples": 1_000,
+                  "epochs": 2, "batch_size": 128, "hidden": (32,),
+                  "learning_rates": (1e-4, 3e-3), "sample_examples": 300,
+                  "added_examples": 100},
+        "laptop": {"train_examples": 20_000, "val_examples": 5_000, "test_examples": None,
+                   "epochs": 5, "batch_size": 128, "hidden": (128,),
+                   "learning_rates": (1e-4, 3e-4, 1e-3, 3e-3), "sample_examples": 300,
+                   "added_examples": 100},
+        "full": {"train_examples": 55_000, "val_examples": 5_000, "test_examples": None,
+                 "epochs": 15, "batch_size": 128, "hidden": (256, 128),
+                 "learning_rates": (1e-4, 3e-4, 1e-3, 3e-3), "sample_examples": 300,
+                 "added_examples": 100},
     },
 }
 
