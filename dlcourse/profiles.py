@@ -209,17 +209,30 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         "full": {"images": 20_480, "batch_size": 256, "repeat": 5, "train_steps": 80,
                  "mlp_width": 4_096, "mlp_steps": 20, "profile_steps": 10},
     },
-    "distributed": {},
-    "deployment": {
-        # Fashion-MNIST, one small deeper_cnn (the same in every profile, so the LiteRT file
-        # sizes compare alike); `calibration` images feed the int8 converter, `request` test
-        # images go into the TF Serving request, `latency_runs` time one example per variant.
-        "smoke": {"train_examples": 3_000, "test_examples": 1_000, "epochs": 1, "batch_size": 64,
-                  "lr": 3e-3, "calibration": 100, "request": 4, "latency_runs": 100},
-        "laptop": {"train_examples": None, "test_examples": None, "epochs": 2, "lr": 3e-3,
-                   "calibration": 200, "request": 4, "latency_runs": 300},
-        "full": {"train_examples": None, "test_examples": None, "epochs": 10, "lr": 2e-3,
-                 "calibration": 500, "request": 4, "latency_runs": 1_000},
+    "distributed": {
+        # MNIST, the seed-001 MLP with logits, plain SGD (`lr`) on global batches of
+        # `global_batch`. `exact_examples` (a multiple of global_batch) train the one-device
+        # against two-replica comparisons, `worker_examples` the two worker processes, both for
+        # `epochs`. `widths` are the MLPs whose steps are timed on 1 and 2 replicas
+        # (`timing_steps` per run, best of `repeat`); `allreduce_floats` the tensor sizes whose
+        # all-reduce is timed. `worker_timeout_s` only guards against a hang. Measured on the
+        # shared 2-core machine under load averages of 6-11 (other jobs): smoke 240-410 s wall
+        # for about 80 s of CPU time (both worker processes included), laptop 490-720 s with
+        # widths up to 2,048 (now 1,024, fewer timed steps); to be re-timed on a quiet machine.
+        "smoke": {"exact_examples": 640, "worker_examples": 512, "test_examples": 1_000,
+                  "global_batch": 64, "epochs": 1, "hidden": (128, 64), "lr": 0.1,
+                  "widths": (128, 512), "timing_steps": 5, "repeat": 2,
+                  "allreduce_floats": (1_000, 100_000, 1_000_000), "worker_timeout_s": 240},
+        "laptop": {"exact_examples": 2_560, "worker_examples": 4_096, "test_examples": None,
+                   "global_batch": 64, "epochs": 2, "hidden": (128, 64), "lr": 0.1,
+                   "widths": (128, 512, 1_024), "timing_steps": 10, "repeat": 3,
+                   "allreduce_floats": (1_000, 10_000, 100_000, 1_000_000, 4_000_000),
+                   "worker_timeout_s": 300},
+        "full": {"exact_examples": 6_400, "worker_examples": 16_384, "test_examples": None,
+                 "global_batch": 128, "epochs": 3, "hidden": (128, 64), "lr": 0.1,
+                 "widths": (128, 1_024, 4_096), "timing_steps": 50, "repeat": 5,
+                 "allreduce_floats": (1_000, 100_000, 1_000_000, 4_000_000, 16_000_000),
+                 "worker_timeout_s": 600},
     },
     "explainability": {
         # MNIST, a two-block CNN (filters, dense) explained by saliency, SmoothGrad, integrated
