@@ -43,6 +43,13 @@ SECTION_RE = re.compile(r"^## (?![Cc]lean-?up\b)\S", re.MULTILINE)   # a clean-u
 ASSERTING_CALL_RE = re.compile(r"\boutcomes\.(?:record|check|loss_fell)\(")
 # A compile call that must stay outside the strategy (seed code shown verbatim) says so.
 OUTSIDE_STRATEGY_MARK = "# outside the strategy"
+# The errata appendix: chapters link its entries as A1_seed_errata.ipynb#<anchor>, and A1's own
+# table links them as #<anchor>; every entry carries <a id="<anchor>"></a>.
+ERRATA = "A1_seed_errata.ipynb"
+ERRATA_LINK_RE = re.compile(re.escape(ERRATA) + r"#([^\s)\]\"'<>`]+)")
+SELF_LINK_RE = re.compile(r"\]\(#([^\s)]+)\)")
+ANCHOR_RE = re.compile(r"""<a\s+(?:id|name)=["']([^"']+)["']""")
+CODE_SPAN_RE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)   # not rendered as links
 
 
 def install_cell_source(path: Path | None = None) -> str:
@@ -183,6 +190,42 @@ def _keeps_output(cell) -> bool:
     return cell_source(cell).lstrip().startswith(CHECKED_OUTPUT_MARK)
 
 
+def _prose(cell) -> str:
+    """A markdown cell's text without its code spans and fenced blocks (no links render there)."""
+    return CODE_SPAN_RE.sub("", cell_source(cell)) if cell.cell_type == "markdown" else ""
+
+
+def errata_anchors(errata: Path) -> set[str]:
+    """The anchors (``<a id="...">``) of the errata notebook at ``errata``."""
+    return {anchor for cell in read(errata).cells for anchor in ANCHOR_RE.findall(_prose(cell))}
+
+
+def dangling_errata_links(path: Path, nb=None) -> list[str]:
+    """One line per link to an errata entry that A1 lacks, in the notebook at ``path``.
+
+    Markdown links ``A1_seed_errata.ipynb#<anchor>`` in any notebook, and ``#<anchor>`` inside A1
+    itself, must name an ``<a id="<anchor>">`` of the A1 beside it (``path``'s folder). Text in
+    code spans (`` `A1_seed_errata.ipynb#anchor` ``) is not a link and is not checked.
+    """
+    path = Path(path)
+    nb = read(path) if nb is None else nb
+    errata = path.parent / ERRATA
+    found, anchors = [], None
+    for number, cell in enumerate(nb.cells, start=1):
+        prose = _prose(cell)
+        linked = ERRATA_LINK_RE.findall(prose)
+        if path.name == ERRATA:
+            linked += SELF_LINK_RE.findall(prose)
+        for anchor in dict.fromkeys(linked):
+            if anchors is None:
+                anchors = errata_anchors(errata) if errata.is_file() else set()
+            if anchor not in anchors:
+                where = f"{ERRATA} has no" if errata.is_file() else f"there is no {ERRATA} with"
+                found.append(f"cell {number} links {ERRATA}#{anchor}, but {where} "
+                             f'<a id="{anchor}"></a> (add its entry there)')
+    return found
+
+
 def problems(path: Path) -> list[str]:
     """Every convention the notebook at ``path`` breaks (empty when it is clean)."""
     path = Path(path)
@@ -227,6 +270,7 @@ def problems(path: Path) -> list[str]:
             found.append(f"cell {number} contains a machine path")
         if "id" not in cell:
             found.append(f"cell {number} has no id")
+    found += dangling_errata_links(path, nb)
     for line in compiles_outside_strategy([cell_source(c) for c in code[3:]]):
         found.append(f"compile outside session.strategy.scope(): {line!r} (build and compile "
                      f"under the scope, or mark seed code '{OUTSIDE_STRATEGY_MARK}')")

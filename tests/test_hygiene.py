@@ -190,3 +190,70 @@ def test_only_chapters_01_to_16_need_exercises():
     assert [hygiene.needs_exercises(hygiene.NOTEBOOKS / name) for name in (
         "00_setup.ipynb", "01_a.ipynb", "16_b.ipynb", "A1_seed_errata.ipynb")] == [
         False, True, True, False]
+
+
+# ------------------------------------------------ links to the errata appendix (A1) resolve
+
+
+def _errata_beside(folder, *entries):
+    """A tiny A1 in ``folder`` with one markdown entry per anchor, and a table linking them."""
+    from nbformat.v4 import new_markdown_cell
+
+    path = clean_notebook(folder / hygiene.ERRATA)
+    table = "\n".join(f"| [§{n}](#{a}) |" for n, a in enumerate(entries, start=1))
+    edit(path, lambda b: b.cells.extend(
+        [new_markdown_cell(f"Chapters link `{hygiene.ERRATA}#anchor`.\n\n{table}")]
+        + [new_markdown_cell(f'<a id="{a}"></a>\n### {a}\n\nText.') for a in entries]))
+    return path
+
+
+def _linking(path, *texts):
+    from nbformat.v4 import new_markdown_cell
+
+    edit(path, lambda b: b.cells.extend(new_markdown_cell(text) for text in texts))
+    return path
+
+
+def test_a_link_to_an_existing_errata_entry_passes(tmp_path):
+    errata = _errata_beside(tmp_path, "s000-7-known")
+    chapter = _linking(clean_notebook(tmp_path / "07_example.ipynb"),
+                       f"Wrong ([A1]({hygiene.ERRATA}#s000-7-known)).")
+    assert hygiene.problems(chapter) == []
+    assert hygiene.problems(errata) == []       # its own table's #links and the `#anchor` prose
+
+
+def test_a_dangling_errata_link_names_the_notebook_cell_and_missing_anchor(tmp_path, capsys):
+    from dlcourse import nb
+
+    _errata_beside(tmp_path, "s000-7-known")
+    chapter = _linking(clean_notebook(tmp_path / "07_example.ipynb"),
+                       f"Fine ([A1]({hygiene.ERRATA}#s000-7-known)); wrong "
+                       f"([A1]({hygiene.ERRATA}#s000-7-missing)) and again "
+                       f"[here]({hygiene.ERRATA}#s000-7-missing).")
+    found = hygiene.problems(chapter)
+    assert len(found) == 1, found                  # one line per missing anchor in a cell
+    assert found[0].startswith(f"cell 6 links {hygiene.ERRATA}#s000-7-missing")
+    assert '<a id="s000-7-missing">' in found[0]
+    assert nb.main(["check", str(chapter)]) == 1
+    assert f"07_example.ipynb: cell 6 links {hygiene.ERRATA}#s000-7-missing" in (
+        capsys.readouterr().out)
+
+
+def test_errata_self_links_are_checked_and_code_spans_are_not_links(tmp_path):
+    errata = _errata_beside(tmp_path, "known")
+    _linking(errata, "See [§9](#gone); `A1_seed_errata.ipynb#not-a-link` and\n"
+                     "```\n[x](A1_seed_errata.ipynb#in-a-fence)\n```")
+    chapter = _linking(clean_notebook(tmp_path / "07_example.ipynb"),
+                       "[own heading](#gone) is this notebook's own business.")
+    # cells 1-5 come from clean_notebook, 6 is the table, 7 the entry, 8 the cell added here
+    assert [p.split(",")[0] for p in hygiene.problems(errata)] == [
+        f"cell 8 links {hygiene.ERRATA}#gone"]
+    assert hygiene.problems(chapter) == []
+
+
+def test_an_errata_link_without_the_appendix_is_reported(tmp_path):
+    chapter = _linking(clean_notebook(tmp_path / "07_example.ipynb"),
+                       f"[A1]({hygiene.ERRATA}#anything)")
+    assert hygiene.dangling_errata_links(chapter) == [
+        f'cell 6 links {hygiene.ERRATA}#anything, but there is no {hygiene.ERRATA} with '
+        f'<a id="anything"></a> (add its entry there)']
