@@ -137,10 +137,10 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # ordering are checked from laptop up (19 separate fits had taken smoke past 60 s).
         "smoke": {"train_examples": 3_000, "val_examples": 1_000, "schedule_epochs": 1,
                   "schedules": ("constant",),
-                  "vanishing_steps": 10, "overfit_examples": 300, "overfit_epochs": 6,
+                  "vanishing_steps": 10, "overfit_examples": 300, "overfit_epochs": 4,
                   "overfit_batch": 32,
                   "l1": 1e-4, "l2": 1e-3, "patience": 3, "bn_epochs": 1,
-                  "batch_sizes": (32, 512), "batch_epochs": 1, "optimizer_epochs": 1,
+                  "batch_sizes": (64, 512), "batch_epochs": 1, "optimizer_epochs": 1,
                   "optimizers": ("SGD (0.05)", "Adam (1e-3)")},
         "laptop": {"train_examples": 10_000, "val_examples": 5_000, "schedule_epochs": 8,
                    "schedules": ("constant", "step (÷10 at 50 %, 75 %)", "exponential", "cosine",
