@@ -109,7 +109,7 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # widths and stem, with mobile_blocks blocks per stage); latency_*: inference timing.
         "smoke": {"train_examples": 2_000, "val_examples": 1_000, "test_examples": 1_000,
                   "epochs": 1, "batch_size": 128, "lr": 3e-3, "deep_examples": 512,
-                  "deep_epochs": 2, "deep_blocks": 6, "deep_width": 16, "aug_examples": 512,
+                  "deep_epochs": 2, "deep_blocks": 3, "deep_width": 16, "aug_examples": 512,
                   "aug_epochs": 2, "resnet_widths": (16, 32, 64),
                   "resnet_blocks": 1, "stem_width": 16, "stem_pools": 1, "latency_batch": 100,
                   "resnet_augment": False, "mlp_hidden": (256, 128),
@@ -234,6 +234,17 @@ CHAPTERS: dict[str, dict[str, dict]] = {
                  "allreduce_floats": (1_000, 100_000, 1_000_000, 4_000_000, 16_000_000),
                  "worker_timeout_s": 600},
     },
+    "deployment": {
+        # Fashion-MNIST, one small deeper_cnn (the same in every profile, so the LiteRT file
+        # sizes compare alike); `calibration` images feed the int8 converter, `request` test
+        # images go into the TF Serving request, `latency_runs` time one example per variant.
+        "smoke": {"train_examples": 3_000, "test_examples": 1_000, "epochs": 1, "batch_size": 64,
+                  "lr": 3e-3, "calibration": 100, "request": 4, "latency_runs": 100},
+        "laptop": {"train_examples": None, "test_examples": None, "epochs": 2, "lr": 3e-3,
+                   "calibration": 200, "request": 4, "latency_runs": 300},
+        "full": {"train_examples": None, "test_examples": None, "epochs": 10, "lr": 2e-3,
+                 "calibration": 500, "request": 4, "latency_runs": 1_000},
+    },
     "explainability": {
         # MNIST, a two-block CNN (filters, dense) explained by saliency, SmoothGrad, integrated
         # gradients, Grad-CAM and KernelSHAP. `explained`: test images in the completeness check
@@ -265,6 +276,24 @@ CHAPTERS: dict[str, dict[str, dict]] = {
                  "epochs": 15, "batch_size": 128, "hidden": (256, 128),
                  "learning_rates": (1e-4, 3e-4, 1e-3, 3e-3), "sample_examples": 300,
                  "added_examples": 100},
+    },
+    "challenges": {},
+    "seed_errata": {
+        # Appendix A1: one small corrected model per seed code block, on MNIST, Fashion-MNIST
+        # and IMDB subsets. build_applications builds VGG16/MobileNetV2/AlexNet in Keras to check
+        # the parameter formulas (a few seconds and ~1 GB of memory: not in smoke).
+        "smoke": {"train_examples": 1_000, "test_examples": 1_000, "epochs": 1, "batch_size": 128,
+                  "graph_steps": 100, "rnn_units": 32, "imdb_train": 1_000, "imdb_test": 1_000,
+                  "imdb_length": 100, "grad_steps": 10, "build_applications": False,
+                  "seed_fit_examples": 300},
+        "laptop": {"train_examples": 12_000, "test_examples": None, "epochs": 2,
+                   "batch_size": 128, "graph_steps": 1_000, "rnn_units": 64,
+                   "imdb_train": 10_000, "imdb_test": 5_000, "imdb_length": 200,
+                   "grad_steps": 100, "build_applications": True, "seed_fit_examples": 1_000},
+        "full": {"train_examples": None, "test_examples": None, "epochs": 5, "batch_size": 128,
+                 "graph_steps": 3_000, "rnn_units": 128, "imdb_train": None, "imdb_test": None,
+                 "imdb_length": 300, "grad_steps": 300, "build_applications": True,
+                 "seed_fit_examples": 1_000},
     },
 }
 

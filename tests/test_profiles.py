@@ -59,3 +59,21 @@ def test_smaller_profiles_never_train_longer():
     d = profiles.DEFAULTS
     assert d["smoke"]["epochs"] <= d["laptop"]["epochs"] <= d["full"]["epochs"]
     assert d["smoke"]["train_examples"] is not None
+
+
+def test_every_notebook_reads_sizes_that_its_chapter_entry_defines():
+    # A chapter entry lost in an edit falls back to the defaults silently; the notebook then
+    # fails deep inside with an AttributeError on the first size it alone needs.
+    import re
+
+    from dlcourse import hygiene
+
+    for path in hygiene.notebooks():
+        text = path.read_text(encoding="utf-8")
+        for slug in set(re.findall(r'profiles\.sizes\(\\"(\w+)\\"\)', text)):
+            assert slug in profiles.CHAPTERS, f"{path.name} reads sizes of {slug!r}: no entry"
+            for profile in profiles.PROFILES:
+                known = vars(profiles.sizes(slug, profile))
+                used = set(re.findall(r"\bsizes\.(\w+)", text))
+                missing = sorted(used - set(known) - {"profile"})
+                assert not missing, f"{path.name}, {profile}: sizes {missing} not defined"
