@@ -282,31 +282,32 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         # `cifar_train` training images, then `per_class` labels of each of classes 5-9 (50 =
         # 1 % of the split's 5,000), `few_repeats` draws. Privacy: DP-SGD on an MNIST MLP,
         # `dp_epochs` epochs of Poisson batches (expected size `dp_batch`) per noise multiplier.
-        # Size: LeNet-300-100 on Fashion-MNIST, dense then pruned to `final_sparsity` over
-        # `prune_epochs`. Multimodal: Fashion-MNIST photo + six-word note, 20 classes.
+        # Size: LeNet-300-100 on `fashion_train` Fashion-MNIST images, dense then pruned to
+        # `final_sparsity` over `prune_epochs`. Multimodal: the same images, each with a
+        # six-word note, 20 classes.
         # Laptop, seed 1, measured on the shared 2-core CPU at load 5-9: every target met,
         # transfer 3.5 points over scratch (seed 42: 7.4); 1,584 s at that load.
-        "smoke": {"cifar_train": 3_000, "cifar_test": 2_000, "cifar_widths": (16, 32),
-                  "source_epochs": 1, "per_class": 50, "few_epochs": 3, "few_repeats": 1,
+        "smoke": {"cifar_train": 2_000, "cifar_test": 1_000, "cifar_widths": (16, 32),
+                  "source_epochs": 1, "per_class": 50, "few_epochs": 2, "few_repeats": 1,
                   "dp_examples": 2_000, "dp_test_examples": 1_000, "dp_batch": 100,
                   "dp_epochs": 2, "dp_sigmas": (0.0, 1.0, 4.0), "dp_clip": 1.0, "dp_lr": 0.5,
-                  "prune_examples": 3_000, "fashion_test": 1_000, "dense_epochs": 1,
+                  "fashion_train": 2_000, "fashion_test": 1_000, "dense_epochs": 1,
                   "prune_epochs": 1, "final_sparsity": 0.9, "calibration": 100,
-                  "mm_train": 2_000, "mm_test": 1_000, "mm_epochs": 2},
+                  "mm_epochs": 2},
         "laptop": {"cifar_train": 30_000, "cifar_test": None, "cifar_widths": (32, 64),
                    "source_epochs": 4, "per_class": 50, "few_epochs": 40, "few_repeats": 2,
                    "dp_examples": 10_000, "dp_test_examples": None, "dp_batch": 200,
                    "dp_epochs": 3, "dp_sigmas": (0.0, 0.5, 1.0, 2.0, 4.0), "dp_clip": 1.0,
-                   "dp_lr": 0.5, "prune_examples": 20_000, "fashion_test": None,
+                   "dp_lr": 0.5, "fashion_train": 20_000, "fashion_test": None,
                    "dense_epochs": 3, "prune_epochs": 5, "final_sparsity": 0.9,
-                   "calibration": 200, "mm_train": 20_000, "mm_test": None, "mm_epochs": 3},
+                   "calibration": 200, "mm_epochs": 3},
         "full": {"cifar_train": None, "cifar_test": None, "cifar_widths": (32, 64),
                  "source_epochs": 15, "per_class": 50, "few_epochs": 60, "few_repeats": 5,
                  "dp_examples": None, "dp_test_examples": None, "dp_batch": 256,
                  "dp_epochs": 15, "dp_sigmas": (0.0, 0.5, 1.0, 2.0, 4.0), "dp_clip": 1.0,
-                 "dp_lr": 0.5, "prune_examples": None, "fashion_test": None,
+                 "dp_lr": 0.5, "fashion_train": None, "fashion_test": None,
                  "dense_epochs": 10, "prune_epochs": 15, "final_sparsity": 0.9,
-                 "calibration": 500, "mm_train": None, "mm_test": None, "mm_epochs": 10},
+                 "calibration": 500, "mm_epochs": 10},
     },
     "seed_errata": {
         # Appendix A1: one small corrected model per seed code block, on MNIST, Fashion-MNIST
