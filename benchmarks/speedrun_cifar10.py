@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _cli import positive_int, positive_number  # benchmarks/, the script's folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # dlcourse without installing
 
@@ -38,24 +39,6 @@ WHITENING_IMAGES = 5_000      # the first training images give the statistics an
 EVAL_BATCH = 2_000
 
 
-def positive_number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive integer")
-    return value
 
 
 def widths(text: str) -> tuple[int, int, int]:

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from _cli import positive_int  # benchmarks/, the script's folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # dlcourse without installing
 
@@ -46,15 +47,6 @@ def choices(allowed: tuple[str, ...]):
         return tuple(dict.fromkeys(picked))
     return parse
 
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive integer")
-    return value
 
 
 def parse_args(argv=None) -> argparse.Namespace:
