@@ -35,7 +35,7 @@ COLAB_PACKAGES: dict[str, tuple[str, ...]] = {
     "13": ("ai-edge-litert>=2.3",),
     "14": ("shap>=0.51", "lime>=0.2.0.1"),
     "15": ("mlflow>=3.17", "dvc>=3.67"),
-    "16": ("dp-accounting>=0.6",),
+    "16": ("dp-accounting>=0.6", "ai-edge-litert>=2.3"),
 }
 # Chapters 01-16 end with exercises whose solutions execute and assert through outcomes.
 EXERCISES_RE = re.compile(r"^## (?:\d+\.\s*)?Exercises\b", re.MULTILINE)
@@ -77,7 +77,8 @@ def install_cell_source(path: Path | None = None) -> str:
         "\n"
         '    pins = "".join(f"{name}=={version(name)}\\n" for name in ("tensorflow", "keras"))\n'
         '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/dev/stdin",\n'
-        f"                    {packages}], input=pins, text=True, check=True)"
+        f"                    {packages}],\n"
+        "                   input=pins, text=True, check=True)"
     )
 
 

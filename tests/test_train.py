@@ -189,3 +189,47 @@ def test_checkpoint_dir_is_per_profile_and_seed_outside_the_repository():
     assert Path(tempfile.gettempdir()) in path.parents
     callbacks = train.resumable_callbacks(path)
     assert [type(c).__name__ for c in callbacks] == ["BackupAndRestore", "StopOnNonFiniteLoss"]
+
+
+def _counting_model(counter):
+    import keras
+
+    class Counting(keras.Sequential):
+        def train_step(self, data):            # runs once per trace of the training step
+            counter.append(1)
+            return super().train_step(data)
+
+    keras.utils.set_random_seed(3)
+    model = Counting([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                      keras.layers.Dropout(0.2), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), metrics=["accuracy"],
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def test_build_before_fit_traces_the_step_once_and_trains_the_same_numbers(separable):
+    from dlcourse.train import build_before_fit
+
+    histories, traces = {}, {}
+    for built in (False, True):
+        counter = []
+        model = _counting_model(counter)
+        if built:
+            build_before_fit(model, separable)
+        histories[built] = model.fit(separable, epochs=2, verbose=0).history
+        traces[built] = len(counter)
+    assert traces == {False: 2, True: 1}
+    assert histories[True] == histories[False]
+
+
+def test_build_before_fit_names_bad_arguments(separable):
+    from dlcourse.train import build_before_fit
+
+    with pytest.raises(TypeError, match="model=str must be a keras.Model"):
+        build_before_fit("model", separable)
+    with pytest.raises(ValueError, match="not compiled"):
+        build_before_fit(small_model(), separable)
+    compiled = small_model()
+    compiled.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(TypeError, match="dataset=ndarray"):
+        build_before_fit(compiled, np.zeros((4, 4)))
