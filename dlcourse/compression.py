@@ -4,8 +4,8 @@
 which is what a pruned model saves in a download (a file of float32 zeros is as long as one of
 random floats, but compresses to almost nothing). ``litert_model`` converts a Keras model to a
 LiteRT (TensorFlow Lite) flatbuffer, float32 or full-integer int8 calibrated on a representative
-set, as chapter 13 does; ``litert_predict`` runs one on a batch of float inputs. TensorFlow is
-imported only inside the LiteRT functions.
+set, as chapter 13 does (``litert_models`` makes both from one export); ``litert_predict`` runs
+one on a batch of float inputs. TensorFlow is imported only inside the LiteRT functions.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import tempfile
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,42 @@ def _interpreter_class():
     return Interpreter
 
 
+def _calibration_batch(calibration) -> np.ndarray:
+    calibration = np.asarray(calibration, dtype=np.float32)
+    if calibration.ndim < 2 or len(calibration) == 0:
+        raise ValueError(f"calibration has shape {calibration.shape}: it must be a non-empty "
+                         "batch of model inputs (examples on the first axis)")
+    return calibration
+
+
+def _convert(saved_model: str, calibration) -> bytes:
+    import tensorflow as tf
+
+    def representative_dataset():
+        for example in calibration:
+            yield [example[np.newaxis]]
+
+    converter = tf.lite.TFLiteConverter.from_saved_model(saved_model)
+    if calibration is not None:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = representative_dataset
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    return converter.convert()
+
+
+@contextmanager
+def _exported(model):
+    """A temporary SavedModel of the Keras ``model`` (its path), deleted afterwards."""
+    if not hasattr(model, "export"):
+        raise TypeError(f"model={model!r} must be a Keras model")
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "saved_model")
+        model.export(path, verbose=False)
+        yield path
+
+
 def litert_model(model, *, calibration=None) -> bytes:
     """A LiteRT flatbuffer of the Keras ``model``: float32, or full int8 given ``calibration``.
 
@@ -60,31 +97,17 @@ def litert_model(model, *, calibration=None) -> bytes:
     the converter measures every activation's range. With it, weights, activations, input and
     output are int8 (scale and zero point per tensor), as chapter 13's int8 variant.
     """
-    import tensorflow as tf
-
-    if not hasattr(model, "export"):
-        raise TypeError(f"model={model!r} must be a Keras model")
     if calibration is not None:
-        calibration = np.asarray(calibration, dtype=np.float32)
-        if calibration.ndim < 2 or len(calibration) == 0:
-            raise ValueError(f"calibration has shape {calibration.shape}: it must be a non-empty "
-                             "batch of model inputs (examples on the first axis)")
+        calibration = _calibration_batch(calibration)
+    with _exported(model) as saved_model:
+        return _convert(saved_model, calibration)
 
-    def representative_dataset():
-        for example in calibration:
-            yield [example[np.newaxis]]
 
-    with tempfile.TemporaryDirectory() as folder:
-        exported = str(Path(folder) / "saved_model")
-        model.export(exported, verbose=False)
-        converter = tf.lite.TFLiteConverter.from_saved_model(exported)
-        if calibration is not None:
-            converter.optimizations = [tf.lite.Optimize.DEFAULT]
-            converter.representative_dataset = representative_dataset
-            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-            converter.inference_input_type = tf.int8
-            converter.inference_output_type = tf.int8
-        return converter.convert()
+def litert_models(model, *, calibration) -> dict[str, bytes]:
+    """Both variants of ``litert_model`` from one export: ``{"float32": ..., "int8": ...}``."""
+    calibration = _calibration_batch(calibration)
+    with _exported(model) as saved_model:
+        return {"float32": _convert(saved_model, None), "int8": _convert(saved_model, calibration)}
 
 
 def _to_stored(values: np.ndarray, detail: dict) -> np.ndarray:

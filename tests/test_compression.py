@@ -51,12 +51,24 @@ def test_int8_litert_model_is_int8_and_close(tiny):
     assert np.abs(predicted - expected).max() < 0.05      # 1/256 steps plus rounding inside
 
 
+def test_litert_models_equal_the_separate_conversions(tiny):
+    model, inputs, _ = tiny
+    both = compression.litert_models(model, calibration=inputs)
+    assert set(both) == {"float32", "int8"}
+    for variant, calibration in (("float32", None), ("int8", inputs)):
+        alone = compression.litert_model(model, calibration=calibration)
+        np.testing.assert_array_equal(compression.litert_predict(both[variant], inputs),
+                                      compression.litert_predict(alone, inputs))
+
+
 @pytest.mark.parametrize("call, error, words", [
     (lambda: compression.sparsity("weights"), TypeError, "arrays='weights'"),
     (lambda: compression.sparsity([]), ValueError, "at least one"),
     (lambda: compression.sparsity([np.array(["a"])]), ValueError, "numeric"),
     (lambda: compression.gzip_size("text"), TypeError, "data=str"),
     (lambda: compression.litert_model("model"), TypeError, "model='model'"),
+    (lambda: compression.litert_models("model", calibration=np.zeros((2, 6))), TypeError,
+     "model='model'"),
     (lambda: compression.litert_predict("file", np.zeros((2, 2))), TypeError, "flatbuffer=str"),
     (lambda: compression.litert_predict(b"x", np.zeros((2, 2)), batch_size=0), ValueError,
      "batch_size=0"),
@@ -68,6 +80,7 @@ def test_bad_inputs_name_the_argument_and_the_value(call, error, words):
     assert words in str(raised.value)
 
 
-def test_calibration_must_be_a_batch(tiny):
+@pytest.mark.parametrize("convert", [compression.litert_model, compression.litert_models])
+def test_calibration_must_be_a_batch(tiny, convert):
     with pytest.raises(ValueError, match=r"calibration has shape \(6,\)"):
-        compression.litert_model(tiny[0], calibration=np.zeros(6))
+        convert(tiny[0], calibration=np.zeros(6))
